@@ -1,0 +1,28 @@
+/** Why a live session could not be read by the server that got its request. */
+export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared";
+
+export interface CauseInfo {
+  readonly title: string;
+  readonly description: string;
+}
+
+export const causeInfo = {
+  serverCrash: {
+    title: "Server crash",
+    description: "The server holding the session in memory crashed (or restarted) and the state went with it.",
+  },
+  remapped: {
+    title: "Remapped",
+    description: "The balancer sent the session's request to a server other than the one holding its state.",
+  },
+  addressChanged: {
+    title: "Address changed",
+    description: "The client's address changed (mobile network, NAT pool) and address hashing chose another server.",
+  },
+  cookieCleared: {
+    title: "Cookie cleared",
+    description: "The user cleared cookies, so the session id was gone and the application had to start over.",
+  },
+} as const satisfies Record<LostCause, CauseInfo>;
+
+export const lostCauses = Object.keys(causeInfo) as LostCause[];

@@ -1,0 +1,79 @@
+import type { LostCause } from "./causes.js";
+
+/** Headline metrics of one simulation run (or their means over replications). Names as in DESIGN.md. */
+export interface Metrics {
+  requests: number;
+  failedRequests: number;
+  sessions: number;
+  lostSessions: number;
+  lostSessionRate: number;
+  lostByCause: Record<LostCause, number>;
+  remapRate: number;
+  loadSkew: number;
+  peakLoadSkew: number;
+  loadCov: number;
+  latencyMs: { mean: number; p50: number; p95: number; p99: number };
+  affinityHitRate: number;
+}
+
+/** What one topology event (crash, recover, ...) did to the sessions that were active when it happened. */
+export interface TopologyEventResult {
+  at: number;
+  action: "crash" | "recover";
+  server: string;
+  /** Live sessions at the event. */
+  activeSessions: number;
+  /** Of those, sessions that sent another request that was served. */
+  returnedSessions: number;
+  /** Of the returned, sessions whose request went to a different server than their previous one. */
+  movedSessions: number;
+  /** movedSessions / returnedSessions. */
+  remapFraction: number;
+  /** The least any strategy must move: returned sessions whose previous server was taken away, / returnedSessions. */
+  minimumFraction: number;
+}
+
+/** Per-window series of the first replication, for time charts. */
+export interface Timeline {
+  /** Window start, seconds. */
+  t: number[];
+  loadSkew: (number | null)[];
+  requests: number[];
+  failedRequests: number[];
+  lostSessions: number[];
+}
+
+/** Mean, spread and 95% confidence half-width of one metric over replications. */
+export interface Estimate {
+  mean: number;
+  sd: number;
+  /** Student-t 95% half-width; null with a single replication. */
+  ci95: number | null;
+}
+
+export interface StrategyResult {
+  /** The label shown in reports: the strategy id, or the scenario's `label`. */
+  strategy: string;
+  id: string;
+  store: string;
+  /** Means over replications. */
+  metrics: Metrics;
+  /** Uncertainty of each scalar metric (dotted names for nested ones, e.g. `latencyMs.p99`). */
+  estimates: Record<string, Estimate>;
+  /** Topology events, averaged over replications (fractions are means of per-replication fractions). */
+  events: TopologyEventResult[];
+  /** One entry per replication. */
+  replications: Metrics[];
+  timeline: Timeline;
+}
+
+export interface Result {
+  scenario: string;
+  description: string;
+  seed: number;
+  replications: number;
+  duration: number;
+  warmup: number;
+  servers: string[];
+  results: StrategyResult[];
+}

@@ -1,0 +1,176 @@
+import { z } from "zod";
+import { DURATION_PATTERN, parseDuration } from "./duration.js";
+import { findStrategy, strategies } from "../strategies/index.js";
+
+/** Seconds, or a string with a unit. */
+export const duration = z
+  .union([z.number().nonnegative(), z.string().regex(DURATION_PATTERN)], {
+    error: 'expected a duration: seconds, or a string like "250ms", "30s", "5m", "2h", "1d"',
+  })
+  .transform(parseDuration);
+
+const positiveDuration = duration.refine((s) => s > 0, { error: "expected a duration greater than zero" });
+const fraction = z.number().min(0).max(1);
+const count = z.number().int().positive();
+
+/** The distribution families of a value described by `value` (a duration or a plain number). */
+function families<V extends z.ZodType<number, any>>(value: V, positive: V) {
+  return [
+    z.strictObject({ dist: z.literal("constant"), value }),
+    z.strictObject({ dist: z.literal("exponential"), mean: positive }),
+    z.strictObject({ dist: z.literal("uniform"), min: value, max: value }),
+    z.strictObject({ dist: z.literal("normal"), mean: value, sd: value }),
+    z.strictObject({ dist: z.literal("lognormal"), mean: positive, cv: z.number().nonnegative() }),
+    z.strictObject({ dist: z.literal("pareto"), min: positive, max: positive, alpha: z.number().positive() }),
+    z.strictObject({ dist: z.literal("choice"), values: z.array(value).min(1), weights: z.array(z.number().nonnegative()).min(1) }),
+  ] as const;
+}
+
+type Spec = { dist: string; min?: number; max?: number; values?: number[]; weights?: number[] };
+
+/** A bare value means that constant; cross-field rules are checked once for every family. */
+function distribution<V extends z.ZodType<number, any>, S extends z.ZodType<Spec, any>>(value: V, spec: S) {
+  return z.union([value.transform((v) => ({ dist: "constant" as const, value: v })), spec]).superRefine((d: Spec, ctx) => {
+    if (d.min !== undefined && d.max !== undefined && !(d.min <= d.max))
+      ctx.addIssue({ code: "custom", message: `min (${d.min}) must not exceed max (${d.max})` });
+    if (d.values && d.weights && d.values.length !== d.weights.length)
+      ctx.addIssue({ code: "custom", path: ["weights"], message: `expected ${d.values.length} weights, one per value` });
+  });
+}
+
+export const timeDistribution = distribution(duration, z.discriminatedUnion("dist", [...families(duration, positiveDuration)]));
+const plainNumber = z.number().nonnegative();
+export const countDistribution = distribution(
+  plainNumber,
+  z.discriminatedUnion("dist", [
+    ...families(plainNumber, z.number().positive()),
+    z.strictObject({ dist: z.literal("geometric"), mean: z.number().min(1) }),
+  ]),
+);
+export type DistributionSpec = z.output<typeof countDistribution> | z.output<typeof timeDistribution>;
+
+const clients = z.strictObject({
+  count: count.optional().describe("Distinct users at most; new visits stop once this many users have arrived."),
+  visitsPerSecond: z.number().positive().default(10).describe("Poisson rate of visits by new users."),
+  requestsPerVisit: countDistribution.prefault({ dist: "geometric", mean: 10 }),
+  think: timeDistribution.prefault({ dist: "exponential", mean: "10s" }).describe("Pause between a response and the next request."),
+  returning: z
+    .strictObject({ fraction: fraction.default(0), after: timeDistribution.prefault({ dist: "exponential", mean: "1d" }) })
+    .prefault({}),
+  nat: z
+    .strictObject({
+      fraction: fraction.default(0).describe("Share of users behind a NAT address shared with others."),
+      groupSize: countDistribution.prefault({ dist: "pareto", min: 20, max: 2000, alpha: 1.2 }),
+    })
+    .prefault({}),
+  mobile: z
+    .strictObject({
+      fraction: fraction.default(0).describe("Share of users whose address changes during a visit."),
+      addressChangeEvery: timeDistribution.prefault({ dist: "exponential", mean: "20m" }),
+    })
+    .prefault({}),
+  cookies: z
+    .strictObject({
+      disabledFraction: fraction.default(0).describe("Share of users whose browser keeps no cookies (the session id travels in the URL)."),
+      clearPerVisit: fraction.default(0).describe("Probability that a user starts a visit with cleared cookies."),
+    })
+    .prefault({}),
+});
+
+const serverEntry = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "expected a server name of letters, digits, '_', '.' or '-'" }),
+  weight: count.default(1),
+  address: z.string().min(1).optional().describe("host:port as a real balancer's configuration would list it."),
+});
+
+const servers = z
+  .strictObject({
+    count: z.number().int().min(1).max(100000).optional(),
+    list: z.array(serverEntry).min(1).optional(),
+    workers: count.default(8).describe("Requests a server handles at once; the rest wait in its FIFO queue."),
+    queueLimit: count.optional().describe("Requests that may wait per server; more are rejected (default: unbounded)."),
+    service: timeDistribution.prefault({ dist: "lognormal", mean: "40ms", cv: 1 }),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.count === undefined) === (s.list === undefined))
+      ctx.addIssue({ code: "custom", message: 'expected exactly one of "count" or "list"' });
+    if (s.count !== undefined && s.list !== undefined) return;
+    const seen = new Set<string>();
+    s.list?.forEach((entry, i) => {
+      if (seen.has(entry.name)) ctx.addIssue({ code: "custom", path: ["list", i, "name"], message: `duplicate server name ${JSON.stringify(entry.name)}` });
+      seen.add(entry.name);
+    });
+  });
+
+export const store = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("local").describe("Each server keeps sessions in its own memory; a crash loses them."),
+    idleTimeout: positiveDuration.default(1800),
+  }),
+  z.strictObject({
+    kind: z.literal("shared").describe("A Redis-like store every server reads and writes over the network."),
+    idleTimeout: positiveDuration.default(1800),
+    latency: duration.default(0.001).describe("One round trip; each request reads and writes the session once."),
+  }),
+]);
+export type StoreSpec = z.output<typeof store>;
+
+const strategyEntry = z.union([
+  z.string(),
+  z.looseObject({ id: z.string(), label: z.string().min(1).optional(), store: store.optional() }),
+]);
+
+const event = z
+  .strictObject({ at: duration, crash: z.string().optional(), recover: z.string().optional() })
+  .superRefine((e, ctx) => {
+    if ((e.crash === undefined) === (e.recover === undefined))
+      ctx.addIssue({ code: "custom", message: 'expected exactly one action: "crash" or "recover" with a server name' });
+  });
+
+export const scenarioSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  seed: z.number().int().nonnegative().default(1),
+  duration: positiveDuration.default(3600),
+  warmup: duration.default(0),
+  replications: z.number().int().min(1).max(1000).default(3),
+  clients: clients.prefault({}),
+  servers,
+  store: store.prefault({ kind: "local" }),
+  balancer: z
+    .strictObject({
+      healthCheck: z
+        .strictObject({
+          interval: positiveDuration.default(2).describe("Seconds between active checks of each server (HAProxy default 2 s)."),
+          fall: count.default(3).describe("Consecutive failed checks before a server is taken out."),
+          rise: count.default(2).describe("Consecutive passed checks before it is put back."),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  metrics: z.strictObject({ window: positiveDuration.default(60).describe("Width of a load window for loadSkew.") }).prefault({}),
+  strategies: z.array(strategyEntry).min(1),
+  events: z.array(event).default([]),
+});
+
+export type RawScenario = z.output<typeof scenarioSchema>;
+
+/** The JSON Schema editors use (scenarios/lbsim.schema.json): the scenario schema with every strategy's options spelled out. */
+export function editorJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(scenarioSchema, { io: "input", unrepresentable: "any" }) as any;
+  const entries = strategies.map((def) => {
+    const options = z.toJSONSchema(def.options, { io: "input" }) as any;
+    delete options.$schema;
+    return {
+      ...options,
+      description: def.summary,
+      properties: { id: { const: def.id }, label: { type: "string" }, store: schema.properties.store, ...(options.properties ?? {}) },
+      required: ["id", ...(options.required ?? [])],
+    };
+  });
+  schema.properties.strategies.items = { anyOf: [{ enum: strategies.map((s) => s.id) }, ...entries] };
+  return { ...schema, title: "lbsim scenario" };
+}
+
+export { findStrategy };

@@ -1,0 +1,57 @@
+import type { z } from "zod";
+
+/** The balancer's pool as a strategy sees it. Arrays are indexed by server, in configuration order. */
+export interface PoolView {
+  readonly size: number;
+  /** Server names as the scenario gives them (`s1`, `s2`, ... by default). */
+  readonly names: readonly string[];
+  /** Server addresses (`host:port`), as a real balancer's configuration would list them. */
+  readonly addresses: readonly string[];
+  readonly weights: Int32Array;
+  /** 1 where the balancer may send traffic: up as far as its health checks know. */
+  readonly eligible: Uint8Array;
+  /** Requests each server is handling or has queued right now. */
+  readonly active: Int32Array;
+}
+
+/**
+ * One request as the balancer sees it. The balancer refills one object per request, so a
+ * pick allocates nothing.
+ */
+export interface RoutingView {
+  /** Client IPv4 address as an unsigned 32-bit integer (the address the balancer sees). */
+  address: number;
+  /** Server index named by the balancer's own affinity cookie, -1 when the request has none. */
+  cookie: number;
+  /** The application's session id, -1 before the application has issued one. */
+  sessionKey: number;
+  /** Out: a server index to put in the balancer's cookie on the response, -1 for no Set-Cookie. */
+  setCookie: number;
+}
+
+export interface Strategy {
+  /** The server index for this request, or -1 when no server is eligible (the balancer answers 503). */
+  pick(request: RoutingView): number;
+  /** Called after the pool's eligibility or weights change, to rebuild tables. */
+  poolChanged?(): void;
+}
+
+/** A uniform number in [0, 1) from the strategy's own seeded stream. */
+export type Random = () => number;
+
+export interface StrategyDef<Options = unknown> {
+  /** The id used in scenario files and on the command line, e.g. `nginx-ip-hash`. */
+  readonly id: string;
+  /** One line for `lbsim list`. */
+  readonly summary: string;
+  /** What real product or algorithm it reproduces, with the REFERENCE section. */
+  readonly models: string;
+  /** Options a scenario may set on `{ "id": ..., ... }`; a strict object schema. */
+  readonly options: z.ZodType<Options>;
+  create(pool: PoolView, random: Random, options: Options): Strategy;
+}
+
+/** Identity helper that lets TypeScript infer a strategy's option type from its schema. */
+export function defineStrategy<Options>(def: StrategyDef<Options>): StrategyDef<Options> {
+  return def;
+}
