@@ -39,6 +39,8 @@ export interface Scenario {
   replications: number;
   clients: RawScenario["clients"];
   servers: { list: ServerSpec[]; workers: number; queueLimit: number; service: DistributionSpec };
+  /** The scenario-wide session store; a strategy entry may override it. */
+  store: StoreSpec;
   balancer: RawScenario["balancer"];
   metrics: RawScenario["metrics"];
   strategies: StrategyEntry[];
@@ -102,6 +104,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       replications: raw.replications,
       clients: raw.clients,
       servers: { list, workers: raw.servers.workers, queueLimit: raw.servers.queueLimit ?? Infinity, service: raw.servers.service },
+      store: raw.store,
       balancer: raw.balancer,
       metrics: raw.metrics,
       strategies: entries,

@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { defineStrategy } from "./define.js";
-import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
+import { RotatingRoundRobin } from "./rotating-round-robin.js";
 
 /**
  * HAProxy `cookie SERVERID insert indirect nocache` over `balance roundrobin` (REFERENCE §3.5,
  * recorded behaviour in test/fixtures/cookie_observations.txt). A request whose cookie names
  * a server the balancer considers up goes straight there and gets no Set-Cookie (indirect).
  * A request without a cookie, or whose cookie names a server that is down or unknown, is
- * balanced round robin and the response carries a new cookie.
+ * balanced round robin (HAProxy's turn order, see RotatingRoundRobin) and the response carries
+ * a new cookie.
  */
 export const cookieInsert = defineStrategy({
   id: "cookie-insert",
@@ -15,7 +16,7 @@ export const cookieInsert = defineStrategy({
   models: "HAProxy cookie SERVERID insert indirect nocache (REFERENCE §3.5)",
   options: z.strictObject({}),
   create(pool) {
-    const dispatch = new SmoothWeightedRoundRobin(pool);
+    const dispatch = new RotatingRoundRobin(pool);
     return {
       pick(request) {
         const named = request.cookie;

@@ -1,0 +1,275 @@
+import type { TopLevelSpec } from "vega-lite";
+import { causeInfo, lostCauses } from "../sim/metrics/causes.js";
+import type { Result, StrategyResult } from "../sim/metrics/result.js";
+
+/** One chart of the HTML report: where it goes, what it is called, and its Vega-Lite spec. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  caption: string;
+  /** Half-width charts sit two to a row on screen. */
+  layout: "half" | "wide";
+  spec: TopLevelSpec;
+}
+
+interface BarRow {
+  strategy: string;
+  group?: string;
+  value: number;
+  lo: number | null;
+  hi: number | null;
+}
+
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+const WIDE = 1040;
+const HALF = 500;
+/** d3-format strings; the scorecard uses the same precision (3 significant digits). */
+const PERCENT = ".3~%";
+const NUMBER = ",.3~r";
+
+const config = {
+  font: FONT,
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 500, gridColor: "#e6e6e6" },
+  legend: { labelFontSize: 11, titleFontSize: 11 },
+};
+
+/** Every chart of the report, in page order. */
+export function reportCharts(result: Result): ChartSpec[] {
+  return [
+    metricChart(result, "lostSessionRate", "Lost session rate", "Lost sessions / sessions started.", PERCENT),
+    metricChart(result, "remapRate", "Remap rate", "Requests of existing sessions sent to a different server than the previous one.", PERCENT),
+    metricChart(result, "loadSkew", "Load skew", "Busiest server's load over the mean, averaged over windows (1 = perfectly even).", NUMBER),
+    latencyChart(result),
+    lostByCauseChart(result),
+    timelineChart(result),
+  ];
+}
+
+/** Consistent colours: each strategy keeps its colour in every chart. */
+function strategyColor(result: Result) {
+  return { domain: result.results.map((r) => r.strategy), scheme: "tableau10" };
+}
+
+function ci(r: StrategyResult, key: string, value: number): Pick<BarRow, "lo" | "hi"> {
+  const half = r.estimates[key]?.ci95;
+  return half == null ? { lo: null, hi: null } : { lo: value - half, hi: value + half };
+}
+
+function metricRows(result: Result, key: "lostSessionRate" | "remapRate" | "loadSkew"): BarRow[] {
+  return result.results.map((r) => {
+    const value = r.metrics[key];
+    return { strategy: r.strategy, value, ...ci(r, key, value) };
+  });
+}
+
+function metricChart(
+  result: Result,
+  key: "lostSessionRate" | "remapRate" | "loadSkew",
+  title: string,
+  caption: string,
+  format: string,
+): ChartSpec {
+  const y = { field: "strategy", type: "nominal", title: null, sort: null } as const;
+  const x = { field: "value", type: "quantitative", title, axis: { format, tickCount: 5 } } as const;
+  return {
+    id: key,
+    title,
+    caption,
+    layout: "half",
+    spec: {
+      width: HALF,
+      height: { step: 26 },
+      autosize: { type: "fit-x", contains: "padding" },
+      config,
+      data: { values: metricRows(result, key) },
+      layer: [
+        {
+          mark: { type: "bar", tooltip: true },
+          encoding: { y, x, color: { field: "strategy", scale: strategyColor(result), legend: null } },
+        },
+        errorBars(y, undefined),
+        {
+          mark: { type: "text", align: "left", dx: 5, fontSize: 11 },
+          encoding: {
+            y,
+            x: { field: "labelAt", type: "quantitative" },
+            text: { field: "value", type: "quantitative", format },
+          },
+          transform: [{ calculate: "datum.hi == null ? datum.value : max(datum.value, datum.hi)", as: "labelAt" }],
+        },
+      ],
+    },
+  };
+}
+
+/** A thin rule from lo to hi: the 95% confidence interval, drawn only where one exists. */
+function errorBars(y: object, yOffset: object | undefined) {
+  return {
+    transform: [{ filter: "datum.lo != null" }],
+    mark: { type: "rule", color: "#222", strokeWidth: 1.5 },
+    encoding: {
+      y,
+      ...(yOffset ? { yOffset } : {}),
+      x: { field: "lo", type: "quantitative" },
+      x2: { field: "hi" },
+    },
+  } as const;
+}
+
+const PERCENTILES = ["p50", "p95", "p99"] as const;
+
+function latencyRows(result: Result): BarRow[] {
+  return result.results.flatMap((r) =>
+    PERCENTILES.map((p) => {
+      const value = r.metrics.latencyMs[p];
+      return { strategy: r.strategy, group: p, value, ...ci(r, `latencyMs.${p}`, value) };
+    }),
+  );
+}
+
+function latencyChart(result: Result): ChartSpec {
+  const y = { field: "strategy", type: "nominal", title: null, sort: null } as const;
+  const yOffset = { field: "group", type: "nominal", sort: [...PERCENTILES] } as const;
+  return {
+    id: "latency",
+    title: "Latency",
+    caption: "Response time percentiles (queueing + service + store trips), milliseconds.",
+    layout: "half",
+    spec: {
+      width: HALF,
+      height: { step: 54 },
+      autosize: { type: "fit-x", contains: "padding" },
+      config,
+      data: { values: latencyRows(result) },
+      layer: [
+        {
+          mark: { type: "bar", tooltip: true },
+          encoding: {
+            y,
+            yOffset,
+            x: { field: "value", type: "quantitative", title: "milliseconds", axis: { format: NUMBER } },
+            color: {
+              field: "group",
+              type: "nominal",
+              title: "Percentile",
+              sort: [...PERCENTILES],
+              scale: { range: ["#9ecae1", "#4292c6", "#08519c"] },
+              legend: { orient: "top", direction: "horizontal" },
+            },
+          },
+        },
+        errorBars(y, yOffset),
+      ],
+    },
+  };
+}
+
+function lostByCauseRows(result: Result) {
+  return result.results.flatMap((r) =>
+    lostCauses.map((cause, order) => ({
+      strategy: r.strategy,
+      cause: causeInfo[cause].title,
+      description: causeInfo[cause].description,
+      order,
+      lost: r.metrics.lostByCause[cause],
+    })),
+  );
+}
+
+function lostByCauseChart(result: Result): ChartSpec {
+  const titles = lostCauses.map((c) => causeInfo[c].title);
+  return {
+    id: "lostByCause",
+    title: "Lost sessions by cause",
+    caption: "Lost sessions per run (mean over replications), split by why the state could not be read.",
+    layout: "wide",
+    spec: {
+      width: WIDE,
+      height: { step: 26 },
+      autosize: { type: "fit-x", contains: "padding" },
+      config,
+      data: { values: lostByCauseRows(result) },
+      mark: { type: "bar" },
+      encoding: {
+        y: { field: "strategy", type: "nominal", title: null, sort: null },
+        x: { field: "lost", type: "quantitative", stack: "zero", title: "lost sessions", axis: { format: ",~r" } },
+        color: {
+          field: "cause",
+          type: "nominal",
+          title: "Cause",
+          scale: { domain: titles, scheme: "set2" },
+          legend: { orient: "top", direction: "horizontal", columns: 4 },
+        },
+        order: { field: "order", type: "quantitative" },
+        tooltip: [
+          { field: "strategy", type: "nominal" },
+          { field: "cause", type: "nominal" },
+          { field: "lost", type: "quantitative", format: ",.4~r" },
+          { field: "description", type: "nominal" },
+        ],
+      },
+    },
+  };
+}
+
+/** Time axis in minutes unless the run is short. */
+function timeUnit(result: Result): { divisor: number; label: string } {
+  return result.duration >= 600 ? { divisor: 60, label: "minutes" } : { divisor: 1, label: "seconds" };
+}
+
+function timelineRows(result: Result, divisor: number) {
+  return result.results.flatMap((r) =>
+    r.timeline.t.map((t, i) => ({ strategy: r.strategy, t: t / divisor, loadSkew: r.timeline.loadSkew[i] ?? null })),
+  );
+}
+
+/** Topology events are the same for every strategy (common random numbers): one rule per distinct event. */
+function eventRows(result: Result, divisor: number) {
+  const seen = new Map<string, { t: number; label: string }>();
+  for (const r of result.results) {
+    for (const e of r.events) {
+      const label = `${e.action} ${e.server}`;
+      seen.set(`${e.at}|${label}`, { t: e.at / divisor, label });
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.t - b.t);
+}
+
+function timelineChart(result: Result): ChartSpec {
+  const { divisor, label } = timeUnit(result);
+  const x = { field: "t", type: "quantitative", title: `window start (${label})`, scale: { nice: false } } as const;
+  return {
+    id: "timeline",
+    title: "Load skew over time",
+    caption: "Per-window load skew of the first replication; dashed lines mark topology events.",
+    layout: "wide",
+    spec: {
+      width: WIDE,
+      height: 260,
+      autosize: { type: "fit-x", contains: "padding" },
+      config,
+      layer: [
+        {
+          data: { values: timelineRows(result, divisor) },
+          mark: { type: "line", strokeWidth: 1.8, point: false, tooltip: true },
+          encoding: {
+            x,
+            y: { field: "loadSkew", type: "quantitative", title: "load skew (max / mean)", scale: { zero: false } },
+            color: { field: "strategy", type: "nominal", title: "Strategy", scale: strategyColor(result), legend: { orient: "top" } },
+          },
+        },
+        {
+          data: { values: eventRows(result, divisor) },
+          layer: [
+            { mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "t", type: "quantitative" } } },
+            {
+              mark: { type: "text", align: "left", baseline: "top", dx: 4, y: 2, fontSize: 10, color: "#333" },
+              encoding: { x: { field: "t", type: "quantitative" }, text: { field: "label", type: "nominal" } },
+            },
+          ],
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,355 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { causeInfo, lostCauses } from "../sim/metrics/causes.js";
+import type { Result, StrategyResult, TopologyEventResult } from "../sim/metrics/result.js";
+import { type ChartSpec, reportCharts } from "./charts.js";
+
+/** One self-contained HTML page (Vega inlined, data embedded) that opens without any network access. */
+export function renderHtml(result: Result): string {
+  const charts = reportCharts(result);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<title>lbsim: ${esc(result.scenario)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+${header(result)}
+${scorecard(result)}
+<section id="charts">
+<h2>Charts</h2>
+<div class="grid">
+${charts.map(figure).join("\n")}
+</div>
+${eventsTable(result)}
+</section>
+${howToRead()}
+${jsonBlock("lbsim-result", result)}
+${jsonBlock("lbsim-charts", charts)}
+${vegaScripts()
+  .map((code) => `<script>${code}</script>`)
+  .join("\n")}
+<script>${BOOT}</script>
+</body>
+</html>
+`;
+}
+
+/** Makes code safe to inline in a <script> element: `</script` would end it, `<!--` can make the parser skip the real end tag. */
+export function safeScriptText(code: string): string {
+  // \x3C is "<" inside the string, template or regex literal where such text occurs in practice.
+  return code.replace(/<(?=\/script|!--)/gi, "\\x3C");
+}
+
+// Vega evaluates expressions with Function(), hence 'unsafe-eval'; everything else stays in the page.
+const CSP =
+  "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+const BOOT = `
+(function () {
+  var charts = JSON.parse(document.getElementById("lbsim-charts").textContent);
+  charts.forEach(function (c) {
+    var el = document.getElementById("chart-" + c.id);
+    vegaEmbed(el, c.spec, { mode: "vega-lite", renderer: "svg", actions: false })
+      .then(function () { el.setAttribute("data-rendered", "true"); })
+      .catch(function (err) {
+        el.setAttribute("data-rendered", "error");
+        el.textContent = "This chart could not be drawn: " + err.message;
+        console.error(err);
+      });
+  });
+})();
+`;
+
+let cachedVega: string[] | undefined;
+
+function vegaScripts(): string[] {
+  if (cachedVega) return cachedVega;
+  const require = createRequire(import.meta.url);
+  // The packages' "exports" do not expose build/*.min.js, so find them beside each resolved entry point.
+  const builds = [
+    ["vega", "vega.min.js"],
+    ["vega-lite", "vega-lite.min.js"],
+    ["vega-embed", "vega-embed.min.js"],
+  ] as const;
+  cachedVega = builds.map(([pkg, file]) => {
+    const code = readFileSync(join(dirname(require.resolve(pkg)), file), "utf8");
+    return safeScriptText(code.replace(/^\/\/# sourceMappingURL=.*$/gm, ""));
+  });
+  return cachedVega;
+}
+
+function jsonBlock(id: string, value: unknown): string {
+  return `<script type="application/json" id="${id}">${JSON.stringify(value).replace(/</g, "\\u003c")}</script>`;
+}
+
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
+}
+
+// ---- formatting ----
+
+const sig3 = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
+const sig2 = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 2 });
+const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+const finite = (f: (x: number) => string) => (x: number) => (Number.isFinite(x) ? f(x) : "–");
+const num = finite((x) => sig3.format(x));
+const pct = finite((x) => `${sig3.format(x * 100)}%`);
+const count = finite((x) => whole.format(x));
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${sig3.format(seconds)}s`;
+  const units: [string, number][] = [["d", 86400], ["h", 3600], ["m", 60], ["s", 1]];
+  let rest = Math.round(seconds);
+  const parts: string[] = [];
+  for (const [unit, size] of units) {
+    if (rest >= size) parts.push(`${Math.floor(rest / size)}${unit}`);
+    rest %= size;
+  }
+  return parts.join(" ");
+}
+
+// ---- page sections ----
+
+function header(result: Result): string {
+  const shown = result.servers.slice(0, 8).join(", ");
+  const servers = `${result.servers.length} servers (${esc(shown)}${result.servers.length > 8 ? ", …" : ""})`;
+  const run = [
+    `seed ${result.seed}`,
+    `${result.replications} replication${result.replications === 1 ? "" : "s"}`,
+    `${duration(result.duration)} simulated`,
+    `${duration(result.warmup)} warmup`,
+    servers,
+  ].join(" · ");
+  return `<header>
+<p class="kicker">lbsim report</p>
+<h1>${esc(result.scenario)}</h1>
+<p class="description">${esc(result.description)}</p>
+<p class="run">${run}</p>
+</header>`;
+}
+
+interface Column {
+  group: string;
+  header: string;
+  value: (r: StrategyResult) => number;
+  cell: (r: StrategyResult) => string;
+  /** Which way is better; null for context columns that are not scored. */
+  better: "lower" | "higher" | null;
+  /** Key in `estimates`, shown as a hover title. */
+  estimate?: string;
+}
+
+function metricColumn(
+  group: string,
+  header: string,
+  key: string,
+  get: (r: StrategyResult) => number,
+  format: (x: number) => string,
+  better: Column["better"],
+): Column {
+  return { group, header, value: get, cell: (r) => format(get(r)), better, estimate: key };
+}
+
+const columns: Column[] = [
+  {
+    group: "",
+    header: "Lost sessions",
+    value: (r) => r.metrics.lostSessionRate,
+    cell: (r) => {
+      const half = r.estimates.lostSessionRate?.ci95;
+      const ci = half == null ? "" : ` <span class="ci">± ${sig2.format(half * 100)}%</span>`;
+      return pct(r.metrics.lostSessionRate) + ci;
+    },
+    better: "lower",
+  },
+  metricColumn("", "Remap rate", "remapRate", (r) => r.metrics.remapRate, pct, "lower"),
+  metricColumn("Load skew", "mean", "loadSkew", (r) => r.metrics.loadSkew, num, "lower"),
+  metricColumn("Load skew", "peak", "peakLoadSkew", (r) => r.metrics.peakLoadSkew, num, "lower"),
+  metricColumn("Load skew", "CoV", "loadCov", (r) => r.metrics.loadCov, num, "lower"),
+  metricColumn("Latency (ms)", "p50", "latencyMs.p50", (r) => r.metrics.latencyMs.p50, num, "lower"),
+  metricColumn("Latency (ms)", "p95", "latencyMs.p95", (r) => r.metrics.latencyMs.p95, num, "lower"),
+  metricColumn("Latency (ms)", "p99", "latencyMs.p99", (r) => r.metrics.latencyMs.p99, num, "lower"),
+  metricColumn("", "Failed requests", "failedRequests", (r) => r.metrics.failedRequests, count, "lower"),
+  metricColumn("", "Affinity hit rate", "affinityHitRate", (r) => r.metrics.affinityHitRate, pct, "higher"),
+  metricColumn("", "Sessions", "sessions", (r) => r.metrics.sessions, count, null),
+  metricColumn("", "Requests", "requests", (r) => r.metrics.requests, count, null),
+];
+
+/** The best value of a column, or undefined when it does not separate the strategies (all equal or unscored). */
+function bestOf(column: Column, rows: StrategyResult[]): number | undefined {
+  const values = rows.map(column.value).filter(Number.isFinite);
+  if (!column.better || values.length < 2 || values.every((v) => v === values[0])) return undefined;
+  return column.better === "lower" ? Math.min(...values) : Math.max(...values);
+}
+
+function headerRows(): string {
+  const top: string[] = ['<th rowspan="2" class="name">Strategy</th>'];
+  for (let i = 0; i < columns.length; ) {
+    const group = columns[i].group;
+    let span = 1;
+    while (group && columns[i + span]?.group === group) span++;
+    top.push(group ? `<th colspan="${span}" class="group">${group}</th>` : `<th rowspan="2">${columns[i].header}</th>`);
+    i += span;
+  }
+  const sub = columns.filter((c) => c.group).map((c) => `<th>${c.header}</th>`);
+  return `<tr>${top.join("")}</tr>\n<tr>${sub.join("")}</tr>`;
+}
+
+function strategyCell(r: StrategyResult): string {
+  const detail = r.id === r.strategy ? `${r.store} store` : `${r.id} · ${r.store} store`;
+  return `<th scope="row" class="name">${esc(r.strategy)}<span class="detail">${esc(detail)}</span></th>`;
+}
+
+function scoreCell(column: Column, r: StrategyResult, best: number | undefined): string {
+  const e = column.estimate ? r.estimates[column.estimate] : undefined;
+  const title = e?.ci95 != null ? ` title="95% CI ± ${esc(sig2.format(e.ci95))}"` : "";
+  const cls = best !== undefined && column.value(r) === best ? ' class="best"' : "";
+  return `<td${cls}${title}>${column.cell(r)}</td>`;
+}
+
+function scorecard(result: Result): string {
+  const best = columns.map((c) => bestOf(c, result.results));
+  const rows = result.results.map(
+    (r) => `<tr>${strategyCell(r)}${columns.map((c, i) => scoreCell(c, r, best[i])).join("")}</tr>`,
+  );
+  const n = result.replications;
+  return `<section id="scorecard">
+<h2>Scorecard</h2>
+<div class="scroll"><table class="scorecard">
+<thead>${headerRows()}</thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table></div>
+<p class="note">Means over ${n} replication${n === 1 ? "" : "s"}. ± is the 95% confidence half-width (hover a cell for the others).
+<span class="best-key">Highlighted</span>: best value in its column (lower is better, except affinity hit rate); sessions and requests are context, not scored.</p>
+</section>`;
+}
+
+function figure(chart: ChartSpec): string {
+  return `<figure class="chart ${chart.layout}">
+<figcaption><h3>${esc(chart.title)}</h3><p>${esc(chart.caption)}</p></figcaption>
+<div class="view" id="chart-${esc(chart.id)}" data-chart="${esc(chart.id)}"></div>
+</figure>`;
+}
+
+interface EventGroup {
+  event: TopologyEventResult;
+  rows: { strategy: string; event: TopologyEventResult }[];
+}
+
+/** Groups the per-strategy event lists by event, so strategies can be compared on the same event. */
+function eventGroups(result: Result): EventGroup[] {
+  const groups = new Map<string, EventGroup>();
+  for (const r of result.results) {
+    for (const e of r.events) {
+      const key = `${e.at}|${e.action}|${e.server}`;
+      const group = groups.get(key) ?? { event: e, rows: [] };
+      group.rows.push({ strategy: r.strategy, event: e });
+      groups.set(key, group);
+    }
+  }
+  return [...groups.values()].sort((a, b) => a.event.at - b.event.at);
+}
+
+function eventRow({ strategy, event: e }: EventGroup["rows"][number]): string {
+  const excess = e.remapFraction > e.minimumFraction + 1e-9 ? ' class="excess"' : "";
+  return `<tr><th scope="row" class="name">${esc(strategy)}</th><td>${count(e.activeSessions)}</td><td>${count(e.returnedSessions)}</td><td>${count(e.movedSessions)}</td><td${excess}>${pct(e.remapFraction)}</td><td>${pct(e.minimumFraction)}</td></tr>`;
+}
+
+function eventsTable(result: Result): string {
+  const groups = eventGroups(result);
+  const body = groups.length
+    ? `<table class="events">
+<thead><tr><th class="name">Strategy</th><th>Active sessions</th><th>Returned</th><th>Moved</th><th>Remapped</th><th>Minimum</th></tr></thead>
+${groups
+  .map(
+    (g) =>
+      `<tbody><tr class="event"><th colspan="6">${duration(g.event.at)}: ${esc(g.event.action)} ${esc(g.event.server)}</th></tr>\n${g.rows.map(eventRow).join("\n")}</tbody>`,
+  )
+  .join("\n")}
+</table>
+<p class="note">Remapped: share of the sessions that came back after the event and went to a different server than before.
+Minimum: the share any strategy must move (sessions whose server was taken away). Remapped above the minimum is in <span class="excess">red</span>.</p>`
+    : `<p class="note">No topology events in this scenario.</p>`;
+  return `<div class="events-block"><h3>Topology events</h3>\n${body}</div>`;
+}
+
+const definitions: [string, string][] = [
+  ["Lost sessions", "Times a request of a live session reached a server that could not read its state (not in that server's memory, store down or lost the data, token rejected) so the user had to start over; the rate is lost sessions / sessions started."],
+  ["Lost by cause", "The same count split by cause: " + lostCauses.map((c) => `${causeInfo[c].title} (${causeInfo[c].description.replace(/\.$/, "")})`).join("; ") + "."],
+  ["Remap rate", "Requests of an existing session routed to a different server than that session's previous request, divided by requests of existing sessions."],
+  ["Topology event remaps", "Per topology event, the fraction of active sessions whose target server changed, next to the minimum any strategy must move (the sessions of removed servers)."],
+  ["Load skew", "Per-server load (requests per window, default 60 s, divided by weight), max over mean across servers that are up, averaged over windows; peak is its worst window and CoV the coefficient of variation."],
+  ["Latency", "Response time percentiles p50, p95, p99 (queueing + service + store trips)."],
+  ["Failed requests", "Requests in flight on a crashing server, or sent to a dead server before health checks noticed."],
+  ["Affinity hit rate", "Requests served by the server that already held the session in memory."],
+  ["Sessions, requests", "Sessions started and requests sent; every strategy sees the same clients, requests and failures, so differences between strategies are paired."],
+];
+
+function howToRead(): string {
+  const items = definitions.map(([term, text]) => `<dt>${esc(term)}</dt><dd>${esc(text)}</dd>`);
+  return `<section id="how-to-read">
+<h2>How to read this</h2>
+<dl>
+${items.join("\n")}
+</dl>
+</section>`;
+}
+
+const CSS = `
+:root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --rule: #d9d9de; --best: #e3f4e1; --best-ink: #11501d; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1140px; padding: 24px 28px 48px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink); background: #fff; }
+h1 { font-size: 26px; margin: 0 0 6px; }
+h2 { font-size: 19px; margin: 34px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--rule); }
+h3 { font-size: 15px; margin: 0 0 2px; }
+.kicker { margin: 0; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .06em; }
+.description { margin: 0 0 6px; font-size: 15px; }
+.run { margin: 0; color: var(--muted); }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th, td { padding: 5px 9px; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; white-space: nowrap; }
+thead th { font-size: 12px; font-weight: 600; color: var(--muted); vertical-align: bottom; border-bottom: 2px solid var(--ink); }
+thead th.group { text-align: center; border-bottom: 1px solid var(--rule); }
+th.name { text-align: left; white-space: normal; min-width: 9em; }
+tbody th.name { font-weight: 600; }
+.detail { display: block; font-weight: 400; font-size: 11.5px; color: var(--muted); }
+td.best { background: var(--best); color: var(--best-ink); font-weight: 700; }
+.best-key { background: var(--best); color: var(--best-ink); font-weight: 700; padding: 0 4px; }
+.ci { color: var(--muted); font-size: 12px; }
+td.best .ci { color: inherit; }
+.note { color: var(--muted); font-size: 12.5px; margin: 8px 0 0; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 28px 32px; }
+.chart { margin: 0; min-width: 0; }
+.chart.wide { grid-column: 1 / -1; }
+.chart figcaption p { margin: 0 0 8px; color: var(--muted); font-size: 12.5px; }
+.view { min-height: 60px; }
+.view svg { max-width: 100%; height: auto; }
+.events-block { margin-top: 30px; }
+.events-block h3 { margin-bottom: 8px; }
+table.events tr.event th { text-align: left; background: #f4f4f6; font-weight: 600; border-bottom: 1px solid var(--rule); }
+.excess { color: #b3261e; font-weight: 600; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 18px; margin: 0; }
+dt { font-weight: 600; }
+dd { margin: 0; }
+@media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  .grid { grid-template-columns: 1fr; }
+  .chart, table, .events-block, dl { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  th, td { padding: 3px 5px; font-size: 8.5pt; }
+  .scroll { overflow: visible; }
+  td.best, .best-key { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+@page { margin: 12mm; }
+`;

@@ -1,0 +1,32 @@
+import type { Result, StrategyResult } from "../sim/metrics/result.js";
+
+interface Column {
+  title: string;
+  cell(r: StrategyResult): string;
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`;
+const withCi = (r: StrategyResult, name: string, format: (x: number) => string) => {
+  const ci = r.estimates[name]?.ci95;
+  return ci === null || ci === undefined ? format(r.estimates[name]?.mean ?? 0) : `${format(r.estimates[name].mean)} ±${format(ci)}`;
+};
+
+const columns: Column[] = [
+  { title: "strategy", cell: (r) => r.strategy },
+  { title: "store", cell: (r) => r.store },
+  { title: "lost sessions", cell: (r) => withCi(r, "lostSessionRate", percent) },
+  { title: "remap", cell: (r) => percent(r.metrics.remapRate) },
+  { title: "load skew", cell: (r) => `${r.metrics.loadSkew.toFixed(2)} (peak ${r.metrics.peakLoadSkew.toFixed(2)})` },
+  { title: "p99 ms", cell: (r) => r.metrics.latencyMs.p99.toFixed(0) },
+  { title: "failed", cell: (r) => Math.round(r.metrics.failedRequests).toLocaleString("en-US") },
+  { title: "affinity hits", cell: (r) => percent(r.metrics.affinityHitRate) },
+];
+
+/** The summary printed after a run: one aligned row per strategy. */
+export function renderTable(result: Result): string {
+  const rows = [columns.map((c) => c.title), ...result.results.map((r) => columns.map((c) => c.cell(r)))];
+  const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd();
+  const title = `${result.scenario}: seed ${result.seed}, ${result.replications} replication${result.replications === 1 ? "" : "s"} (± is the 95% confidence half-width)`;
+  return [title, line(rows[0]), ...rows.slice(1).map(line)].join("\n") + "\n";
+}

@@ -1,0 +1,10 @@
+/** lbsim as a library: load a scenario, run it, get a serialisable Result. Nothing here prints. */
+export { loadScenarioFile, parseScenario } from "./scenario/load.js";
+export { InputError } from "./scenario/errors.js";
+export { selectStrategies } from "./scenario/select.js";
+export { describeScenario } from "./scenario/describe.js";
+export type { Scenario, StrategyEntry } from "./scenario/scenario.js";
+export { runScenario, type RunOptions } from "./run.js";
+export { simulate } from "./model/simulation.js";
+export { strategies, findStrategy } from "./strategies/index.js";
+export type { Result, StrategyResult, Metrics } from "./metrics/result.js";

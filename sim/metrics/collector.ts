@@ -1,0 +1,139 @@
+import { lostCauses, type LostCause } from "./causes.js";
+import { LogHistogram } from "./histogram.js";
+import type { Metrics, Timeline, TopologyEventResult } from "./result.js";
+
+/**
+ * Streams one run's measurements into counters, per-window per-server request counts and a
+ * latency histogram. Everything that happens before `from` (the warmup) is ignored.
+ */
+export class Collector {
+  readonly from: number;
+  requests = 0;
+  failedRequests = 0;
+  sessions = 0;
+  lostSessions = 0;
+  readonly lostByCause = Object.fromEntries(lostCauses.map((c) => [c, 0])) as Record<LostCause, number>;
+  /** Served requests of sessions that already existed: the denominator of remapRate and affinityHitRate. */
+  continuing = 0;
+  remaps = 0;
+  affinityHits = 0;
+  readonly latency = new LogHistogram();
+  readonly events: TopologyEventResult[] = [];
+  readonly timeline: Timeline = { t: [], loadSkew: [], requests: [], failedRequests: [], lostSessions: [] };
+
+  readonly #weights: Int32Array;
+  readonly #windowLoad: Float64Array;
+  /** 1 while a server has been up for the whole current window. */
+  readonly #upAllWindow: Uint8Array;
+  #windowStart: number;
+  #windows = 0;
+  #skewSum = 0;
+  #covSum = 0;
+  #peakSkew = 0;
+  #windowRequests = 0;
+  #windowFailed = 0;
+  #windowLost = 0;
+
+  constructor(from: number, weights: Int32Array) {
+    this.from = from;
+    this.#weights = weights;
+    this.#windowLoad = new Float64Array(weights.length);
+    this.#upAllWindow = new Uint8Array(weights.length).fill(1);
+    this.#windowStart = from;
+  }
+
+  request(now: number): void {
+    if (now < this.from) return;
+    this.requests++;
+    this.#windowRequests++;
+  }
+
+  routed(server: number, now: number): void {
+    if (now >= this.from) this.#windowLoad[server]++;
+  }
+
+  failed(now: number): void {
+    if (now < this.from) return;
+    this.failedRequests++;
+    this.#windowFailed++;
+  }
+
+  sessionStarted(now: number): void {
+    if (now >= this.from) this.sessions++;
+  }
+
+  lost(now: number, cause: LostCause): void {
+    if (now < this.from) return;
+    this.lostSessions++;
+    this.lostByCause[cause]++;
+    this.#windowLost++;
+  }
+
+  continued(now: number, remapped: boolean, hit: boolean): void {
+    if (now < this.from) return;
+    this.continuing++;
+    if (remapped) this.remaps++;
+    if (hit) this.affinityHits++;
+  }
+
+  served(arrivedAt: number, now: number): void {
+    if (arrivedAt >= this.from) this.latency.record((now - arrivedAt) * 1000);
+  }
+
+  serverDown(server: number): void {
+    this.#upAllWindow[server] = 0;
+  }
+
+  /** Closes the load window ending at `now` and opens the next; `up` says which servers are running now. */
+  closeWindow(up: Uint8Array, now: number): void {
+    const load = this.#windowLoad, full = this.#upAllWindow, weights = this.#weights;
+    let n = 0, sum = 0, max = 0;
+    for (let s = 0; s < load.length; s++) {
+      if (!full[s]) continue;
+      const x = load[s] / weights[s];
+      n++;
+      sum += x;
+      if (x > max) max = x;
+    }
+    let skew: number | null = null;
+    if (n > 0 && sum > 0) {
+      const mean = sum / n;
+      let squares = 0;
+      for (let s = 0; s < load.length; s++) if (full[s]) squares += (load[s] / weights[s] - mean) ** 2;
+      skew = max / mean;
+      this.#windows++;
+      this.#skewSum += skew;
+      this.#covSum += Math.sqrt(squares / n) / mean;
+      if (skew > this.#peakSkew) this.#peakSkew = skew;
+    }
+    const tl = this.timeline;
+    tl.t.push(this.#windowStart);
+    tl.loadSkew.push(skew);
+    tl.requests.push(this.#windowRequests);
+    tl.failedRequests.push(this.#windowFailed);
+    tl.lostSessions.push(this.#windowLost);
+    load.fill(0);
+    full.set(up);
+    this.#windowRequests = this.#windowFailed = this.#windowLost = 0;
+    this.#windowStart = now;
+  }
+
+  metrics(): Metrics {
+    const rate = (a: number, b: number) => (b > 0 ? a / b : 0);
+    const h = this.latency;
+    return {
+      requests: this.requests,
+      failedRequests: this.failedRequests,
+      sessions: this.sessions,
+      lostSessions: this.lostSessions,
+      lostSessionRate: rate(this.lostSessions, this.sessions),
+      lostByCause: { ...this.lostByCause },
+      remapRate: rate(this.remaps, this.continuing),
+      loadSkew: this.#windows > 0 ? this.#skewSum / this.#windows : 0,
+      peakLoadSkew: this.#peakSkew,
+      loadCov: this.#windows > 0 ? this.#covSum / this.#windows : 0,
+      latencyMs: { mean: h.count > 0 ? h.mean : 0, p50: h.count > 0 ? h.quantile(0.5) : 0, p95: h.count > 0 ? h.quantile(0.95) : 0, p99: h.count > 0 ? h.quantile(0.99) : 0 },
+      affinityHitRate: rate(this.affinityHits, this.continuing),
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import type { Estimate, Metrics, TopologyEventResult } from "./result.js";
+
+/** Two-sided 95% Student-t critical values for 1..30 degrees of freedom (standard tables). */
+const T95 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** The t critical value for `df` degrees of freedom; beyond the table, the normal value with a 1/df correction. */
+export function tCritical95(df: number): number {
+  return df <= 30 ? T95[df - 1] : 1.96 + 2.4 / df;
+}
+
+export function estimate(values: readonly number[]): Estimate {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, sd: 0, ci95: null };
+  const sd = Math.sqrt(values.reduce((acc, v) => acc + (v - mean) ** 2, 0) / (n - 1));
+  return { mean, sd, ci95: (tCritical95(n - 1) * sd) / Math.sqrt(n) };
+}
+
+/** Numeric leaves of a metrics object under dotted names (`latencyMs.p99`, `lostByCause.remapped`). */
+export function flatten(value: object, prefix = ""): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === "number") out[prefix + key] = v;
+    else if (v && typeof v === "object") Object.assign(out, flatten(v, `${prefix}${key}.`));
+  }
+  return out;
+}
+
+/** Per-metric estimates over replications. */
+export function estimates(runs: readonly Metrics[]): Record<string, Estimate> {
+  const flat = runs.map((m) => flatten(m));
+  return Object.fromEntries(Object.keys(flat[0]).map((name) => [name, estimate(flat.map((f) => f[name]))]));
+}
+
+/** The mean of each metric over replications, in the same shape. */
+export function meanMetrics(runs: readonly Metrics[]): Metrics {
+  return meanOf(runs) as Metrics;
+}
+
+/** Topology events averaged over replications (every replication has the same events). */
+export function meanEvents(runs: readonly TopologyEventResult[][]): TopologyEventResult[] {
+  return runs[0].map((first, i) => ({ ...(meanOf(runs.map((r) => r[i])) as TopologyEventResult), at: first.at, action: first.action, server: first.server }));
+}
+
+function meanOf(items: readonly object[]): unknown {
+  const first = items[0] as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(first)) {
+    const column = items.map((item) => (item as Record<string, unknown>)[key]);
+    if (typeof v === "number") out[key] = (column as number[]).reduce((a, b) => a + b, 0) / items.length;
+    else if (v && typeof v === "object") out[key] = meanOf(column as object[]);
+    else out[key] = v;
+  }
+  return out;
+}

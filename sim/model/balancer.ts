@@ -1,0 +1,55 @@
+import type { PoolView, RoutingView, Strategy } from "../strategies/define.js";
+import type { ServerSpec } from "../scenario/scenario.js";
+
+/**
+ * The load balancer: what it believes about each server (active health checks with fall and
+ * rise thresholds, so a crashed server keeps getting traffic until `fall` checks in a row
+ * have failed), the pool view strategies read, and the one reused routing view.
+ */
+export class Balancer {
+  readonly pool: PoolView;
+  readonly request: RoutingView = { address: 0, cookie: -1, sessionKey: -1, setCookie: -1 };
+  strategy!: Strategy;
+  readonly #fall: number;
+  readonly #rise: number;
+  /** Consecutive checks that disagree with the current belief. */
+  readonly #streak: Int32Array;
+
+  constructor(list: readonly ServerSpec[], active: Int32Array, fall: number, rise: number) {
+    this.pool = {
+      size: list.length,
+      names: list.map((s) => s.name),
+      addresses: list.map((s) => s.address),
+      weights: Int32Array.from(list, (s) => s.weight),
+      eligible: new Uint8Array(list.length).fill(1),
+      active,
+    };
+    this.#fall = fall;
+    this.#rise = rise;
+    this.#streak = new Int32Array(list.length);
+  }
+
+  /** Feeds one health-check outcome; returns true when the server's eligibility changed. */
+  check(server: number, passed: boolean): boolean {
+    const eligible = this.pool.eligible;
+    if (passed === (eligible[server] === 1)) {
+      this.#streak[server] = 0;
+      return false;
+    }
+    if (++this.#streak[server] < (passed ? this.#rise : this.#fall)) return false;
+    this.#streak[server] = 0;
+    eligible[server] = passed ? 1 : 0;
+    this.strategy.poolChanged?.();
+    return true;
+  }
+
+  /** Routes the request currently in `request`; -1 when no server is eligible. */
+  route(address: number, cookie: number, sessionKey: number): number {
+    const r = this.request;
+    r.address = address;
+    r.cookie = cookie;
+    r.sessionKey = sessionKey;
+    r.setCookie = -1;
+    return this.strategy.pick(r);
+  }
+}

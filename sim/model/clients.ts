@@ -1,0 +1,90 @@
+/**
+ * Every user the simulation knows, as a struct of arrays indexed by slot. Slots of users who
+ * will not come back are reused through a free list; arrays double when full.
+ * See DESIGN.md "Events are numbers".
+ */
+export class ClientTable {
+  capacity = 0;
+  /** Unique user number, never reused: the key of the user's counter-based random draws. */
+  uid = new Int32Array(0);
+  /** Bumped when a slot's pending event is cancelled or the slot is reused; events carry its low 8 bits. */
+  gen = new Uint8Array(0);
+  address = new Uint32Array(0);
+  mobile = new Uint8Array(0);
+  cookiesDisabled = new Uint8Array(0);
+  nextAddressChange = new Float64Array(0);
+  addressChanges = new Int32Array(0);
+  /** Set when the address changed since the last served request, for cause attribution. */
+  addressChanged = new Uint8Array(0);
+  visit = new Int32Array(0);
+  requestsLeft = new Int32Array(0);
+  /** Requests sent over the user's lifetime: the index of their counter-based draws. */
+  sent = new Int32Array(0);
+  /** Server index in the balancer's affinity cookie, -1 when the jar holds none. */
+  lbCookie = new Int32Array(0);
+  /** Current application session id, -1 when none. */
+  session = new Int32Array(0);
+  sessionLastSeen = new Float64Array(0);
+  /** Server that served the session's previous request. */
+  sessionServer = new Int32Array(0);
+  /** Index of a topology event whose effect on this session is still to be measured, -1 when none. */
+  pendingEvent = new Int32Array(0);
+  /** The request in flight: when it reached its server, which server, which worker (-1 queued). */
+  arrivedAt = new Float64Array(0);
+  server = new Int32Array(0);
+  worker = new Int32Array(0);
+
+  #free: number[] = [];
+  #used = 0;
+
+  /** Slots handed out so far (live or free): the range to scan for all users. */
+  get used(): number {
+    return this.#used;
+  }
+
+  /** A slot for a new user, with its per-user state reset. */
+  allocate(uid: number): number {
+    const slot = this.#free.length > 0 ? (this.#free.pop() as number) : this.#used++;
+    if (slot >= this.capacity) this.#grow(Math.max(1024, this.capacity * 2));
+    this.uid[slot] = uid;
+    this.gen[slot]++;
+    this.visit[slot] = 0;
+    this.sent[slot] = 0;
+    this.addressChanges[slot] = 0;
+    this.addressChanged[slot] = 0;
+    this.lbCookie[slot] = -1;
+    this.session[slot] = -1;
+    this.sessionServer[slot] = -1;
+    this.pendingEvent[slot] = -1;
+    this.server[slot] = -1;
+    return slot;
+  }
+
+  release(slot: number): void {
+    this.gen[slot]++;
+    this.session[slot] = -1;
+    this.pendingEvent[slot] = -1;
+    this.#free.push(slot);
+  }
+
+  /** Event subject for a slot: the slot and its generation, so stale events can be told apart. */
+  subject(slot: number): number {
+    return slot * 256 + this.gen[slot];
+  }
+
+  #grow(capacity: number): void {
+    for (const key of Object.keys(this) as (keyof this)[]) {
+      const old = this[key];
+      if (ArrayBuffer.isView(old)) {
+        const grown = new (old.constructor as new (n: number) => typeof old & { set(a: ArrayLike<number>): void })(capacity);
+        grown.set(old as unknown as ArrayLike<number>);
+        this[key] = grown;
+      }
+    }
+    this.capacity = capacity;
+  }
+}
+
+/** Splits an event subject back into slot and generation. */
+export const slotOf = (subject: number): number => subject >>> 8;
+export const genOf = (subject: number): number => subject & 255;

@@ -1,0 +1,41 @@
+import type { LostCause } from "../metrics/causes.js";
+import type { ServerPool } from "./servers.js";
+import type { SessionStore } from "./session-store.js";
+
+/** Sessions in the memory of the server that created them; a crash of that server loses them. */
+export class LocalStore implements SessionStore {
+  readonly tripTime = 0;
+  readonly #servers: ServerPool;
+  #home = new Int32Array(1024);
+  #homeEpoch = new Int32Array(1024);
+
+  constructor(servers: ServerPool) {
+    this.#servers = servers;
+  }
+
+  created(slot: number, server: number): void {
+    if (slot >= this.#home.length) this.#grow(slot);
+    this.#home[slot] = server;
+    this.#homeEpoch[slot] = this.#servers.epoch[server];
+  }
+
+  readFailure(slot: number, server: number): LostCause | null {
+    const home = this.#home[slot];
+    if (this.#homeEpoch[slot] !== this.#servers.epoch[home]) return "serverCrash";
+    return home === server ? null : "remapped";
+  }
+
+  heldLocally(slot: number, server: number): boolean {
+    return this.#home[slot] === server && this.#homeEpoch[slot] === this.#servers.epoch[server];
+  }
+
+  #grow(slot: number): void {
+    let n = this.#home.length;
+    while (n <= slot) n *= 2;
+    const home = new Int32Array(n), epoch = new Int32Array(n);
+    home.set(this.#home);
+    epoch.set(this.#homeEpoch);
+    this.#home = home;
+    this.#homeEpoch = epoch;
+  }
+}

@@ -1,0 +1,21 @@
+import { formatDuration } from "./duration.js";
+import type { Scenario } from "./scenario.js";
+
+/** A few lines saying what a validated scenario describes, for `lbsim validate`. */
+export function describeScenario(s: Scenario): string {
+  const c = s.clients;
+  const servers = s.servers.list;
+  const weights = servers.some((x) => x.weight !== 1) ? ` (weights ${servers.map((x) => x.weight).join(", ")})` : "";
+  const store = (kind: string) => (kind === "shared" ? "shared store" : "local memory");
+  return [
+    `${s.name}: ${formatDuration(s.duration)} (warmup ${formatDuration(s.warmup)}), seed ${s.seed}, ${s.replications} replication(s)`,
+    `clients: ${c.visitsPerSecond} visits/s${c.count !== undefined ? `, at most ${c.count} users` : ""}; NAT ${pct(c.nat.fraction)}, mobile ${pct(c.mobile.fraction)}, cookies disabled ${pct(c.cookies.disabledFraction)}, returning ${pct(c.returning.fraction)}`,
+    `servers: ${servers.map((x) => x.name).join(", ")}${weights}; ${s.servers.workers} workers each; sessions in ${store(s.store.kind)}`,
+    `strategies: ${s.strategies.map((e) => (e.store.kind === s.store.kind ? e.label : `${e.label} (${store(e.store.kind)})`)).join(", ")}`,
+    `events: ${s.events.length === 0 ? "none" : s.events.map((e) => `${e.action} ${servers[e.server].name} at ${formatDuration(e.at)}`).join(", ")}`,
+  ].join("\n");
+}
+
+function pct(x: number): string {
+  return `${+(x * 100).toFixed(2)}%`;
+}

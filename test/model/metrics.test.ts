@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../sim/model/simulation.js";
+import { scenario } from "../helpers.js";
+
+/**
+ * Tiny runs whose every metric is worked out by hand. One user arrives almost at once
+ * (1,000 visits/s, at most one user) and sends `requests` requests with a constant think time.
+ */
+function oneUser(strategy: unknown, extra: Record<string, unknown> = {}, requests = 4) {
+  const s = scenario({
+    duration: "1m",
+    replications: 1,
+    clients: { count: 1, visitsPerSecond: 1000, requestsPerVisit: requests, think: "1s" },
+    servers: { count: 2, workers: 1, service: "10ms" },
+    strategies: [strategy],
+    ...extra,
+  });
+  return simulate(s, s.strategies[0], 0);
+}
+
+describe("metric definitions on hand-worked runs", () => {
+  it("round robin with local sessions: every later request lands on the other server and loses the session", () => {
+    const { metrics: m } = oneUser("round-robin");
+    // Requests alternate s1, s2, s1, s2: 1 new session, then 3 losses each starting a new one.
+    expect(m.requests).toBe(4);
+    expect(m.sessions).toBe(4);
+    expect(m.lostSessions).toBe(3);
+    expect(m.lostByCause).toEqual({ serverCrash: 0, remapped: 3, addressChanged: 0, cookieCleared: 0 });
+    expect(m.lostSessionRate).toBe(0.75); // 3 / 4
+    expect(m.remapRate).toBe(1); // 3 of 3 continuing requests moved
+    expect(m.affinityHitRate).toBe(0);
+    // One 60 s window: 2 requests per server, max / mean = 1, no spread.
+    expect(m.loadSkew).toBe(1);
+    expect(m.peakLoadSkew).toBe(1);
+    expect(m.loadCov).toBe(0);
+    expect(m.failedRequests).toBe(0);
+  });
+
+  it("cookie stickiness keeps the session on one server: no loss, every continuing request an affinity hit", () => {
+    const { metrics: m } = oneUser("cookie-insert");
+    expect(m.sessions).toBe(1);
+    expect(m.lostSessions).toBe(0);
+    expect(m.remapRate).toBe(0);
+    expect(m.affinityHitRate).toBe(1);
+    // All 4 requests on s1: loads (4, 0), mean 2, max / mean = 2, CoV = sd / mean = 2 / 2 = 1.
+    expect(m.loadSkew).toBe(2);
+    expect(m.loadCov).toBe(1);
+  });
+
+  it("a shared store never loses a remapped session but adds a read and a write round trip", () => {
+    const { metrics: m } = oneUser({ id: "round-robin", store: { kind: "shared", latency: "1ms" } });
+    expect(m.sessions).toBe(1);
+    expect(m.lostSessions).toBe(0);
+    expect(m.remapRate).toBe(1);
+    expect(m.affinityHitRate).toBe(0); // no server holds it in its own memory
+    // 10 ms of work + 2 × 1 ms: every percentile is 12 ms (clamped to the values seen).
+    expect(m.latencyMs.p50).toBeCloseTo(12, 9);
+    expect(m.latencyMs.p99).toBeCloseTo(12, 9);
+    expect(m.latencyMs.mean).toBeCloseTo(12, 9);
+  });
+
+  it("a crash fails the request in service, loses the session held in memory, and is measured per event", () => {
+    // Request 1 (t≈0) runs 5 s on s1; s1 crashes at 2 s: that request fails. Checks every 1 s with fall 1
+    // take s1 out by 3 s. Request 2 (t≈12) is re-dispatched to s2 with a new cookie: the session is lost
+    // (server crash) and started again. Request 3 (t≈27) follows the new cookie to s2: an affinity hit.
+    const { metrics: m, events } = oneUser(
+      "cookie-insert",
+      { servers: { count: 2, workers: 1, service: "5s" }, clients: { count: 1, visitsPerSecond: 1000, requestsPerVisit: 3, think: "10s" }, balancer: { healthCheck: { interval: "1s", fall: 1 } }, events: [{ at: "2s", crash: "s1" }] },
+    );
+    expect(m.requests).toBe(3);
+    expect(m.failedRequests).toBe(1);
+    expect(m.sessions).toBe(2);
+    expect(m.lostSessions).toBe(1);
+    expect(m.lostByCause.serverCrash).toBe(1);
+    expect(m.lostSessionRate).toBe(0.5);
+    expect(m.remapRate).toBe(0.5); // request 2 moved, request 3 did not
+    expect(m.affinityHitRate).toBe(0.5); // request 3 only
+    expect(m.latencyMs.p50).toBeCloseTo(5000, 6);
+    expect(events).toEqual([
+      { at: 2, action: "crash", server: "s1", activeSessions: 1, returnedSessions: 1, movedSessions: 1, remapFraction: 1, minimumFraction: 1 },
+    ]);
+  });
+
+  it("requests keep going to a crashed server until health checks notice", () => {
+    // s1's checks run at 0, 10, 20, 30 s (first checks staggered over the interval); it crashes at 5.5 s
+    // and fails checks at 10, 20 and 30 s: fall 3 takes it out at 30 s. The user sends a request every
+    // second (t0 + k, t0 ≈ 0): requests k = 6 .. 29 reach the dead server and fail, 24 in all.
+    const { metrics: m } = oneUser(
+      "cookie-insert",
+      { servers: { count: 2, workers: 1, service: "0s" }, balancer: { healthCheck: { interval: "10s", fall: 3 } }, events: [{ at: "5.5s", crash: "s1" }] },
+      40,
+    );
+    expect(m.requests).toBe(40);
+    expect(m.failedRequests).toBe(24);
+    expect(m.lostByCause.serverCrash).toBe(1);
+    expect(m.sessions).toBe(2);
+  });
+
+  it("warmup excludes what happens before it", () => {
+    const { metrics: m } = oneUser("round-robin", { warmup: "1.5s" });
+    // Requests at t≈0 and t≈1 are before the warmup; the 2 after it are each a loss.
+    expect(m.requests).toBe(2);
+    expect(m.lostSessions).toBe(2);
+    expect(m.sessions).toBe(2);
+  });
+
+  it("NAT puts many users behind one address, so address hashing sends them all to one server", () => {
+    const s = scenario({
+      duration: "5m",
+      replications: 1,
+      clients: { count: 50, visitsPerSecond: 5, requestsPerVisit: 10, think: "2s", nat: { fraction: 1, groupSize: 50 } },
+      servers: { count: 4 },
+      strategies: ["nginx-ip-hash", "round-robin"],
+    });
+    const ipHash = simulate(s, s.strategies[0], 0).metrics, rr = simulate(s, s.strategies[1], 0).metrics;
+    expect(ipHash.requests).toBe(500);
+    expect(ipHash.loadSkew).toBe(4); // all load on 1 of 4 servers: max / mean = 4
+    expect(rr.loadSkew).toBeLessThan(1.1);
+  });
+});

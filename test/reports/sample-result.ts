@@ -1,0 +1,203 @@
+import type { LostCause } from "../../sim/metrics/causes.js";
+import type { Estimate, Metrics, Result, StrategyResult, TopologyEventResult } from "../../sim/metrics/result.js";
+
+/**
+ * A small but plausible Result: the quickstart deployment (4 servers, one crash and recovery)
+ * with three strategies and three replications. Numbers are made up but keep the invariants
+ * of real runs: rates are ratios of the counts, lostByCause sums to lostSessions, metrics are
+ * the means of the replications and estimates are computed from them.
+ */
+export function sampleResult(labels: Partial<Record<StrategyKey, string>> = {}): Result {
+  return {
+    scenario: "quickstart",
+    description: "Four servers keeping sessions in memory; a fifth of the users behind corporate NAT; one crash.",
+    seed: 1,
+    replications: 3,
+    duration: 3600,
+    warmup: 300,
+    servers: ["s1", "s2", "s3", "s4"],
+    results: (Object.keys(profiles) as StrategyKey[]).map((key) => strategyResult(key, labels[key])),
+  };
+}
+
+type StrategyKey = "roundRobin" | "ipHash" | "cookie";
+
+interface Profile {
+  label: string;
+  id: string;
+  store: string;
+  lostByCause: Record<LostCause, number>;
+  remapRate: number;
+  loadSkew: number;
+  latencyP50: number;
+  affinityHitRate: number;
+  /** Share of the returning sessions moved by the crash and by the recovery. */
+  moved: [number, number];
+}
+
+const profiles: Record<StrategyKey, Profile> = {
+  roundRobin: {
+    label: "round-robin & redis",
+    id: "round-robin",
+    store: "shared",
+    lostByCause: { serverCrash: 0, remapped: 0, addressChanged: 0, cookieCleared: 41 },
+    remapRate: 0.748,
+    loadSkew: 1.04,
+    latencyP50: 46.2,
+    affinityHitRate: 0.251,
+    moved: [0.751, 0.749],
+  },
+  ipHash: {
+    label: "nginx-ip-hash",
+    id: "nginx-ip-hash",
+    store: "local",
+    lostByCause: { serverCrash: 612, remapped: 188, addressChanged: 305, cookieCleared: 0 },
+    remapRate: 0.0312,
+    loadSkew: 1.87,
+    latencyP50: 41.8,
+    affinityHitRate: 0.962,
+    moved: [0.262, 0.248],
+  },
+  cookie: {
+    label: "cookie-insert",
+    id: "cookie-insert",
+    store: "local",
+    lostByCause: { serverCrash: 598, remapped: 0, addressChanged: 0, cookieCleared: 43 },
+    remapRate: 0.0107,
+    loadSkew: 1.12,
+    latencyP50: 39.5,
+    affinityHitRate: 0.981,
+    moved: [0.249, 0],
+  },
+};
+
+/** Replication-to-replication variation, the same for every strategy (common random numbers). */
+const jitter = [0.95, 1.01, 1.04];
+
+function replication(p: Profile, j: number): Metrics {
+  const requests = Math.round(1_412_000 * (0.98 + 0.02 * j));
+  const sessions = Math.round(70_850 * (0.97 + 0.03 * j));
+  const lostByCause = Object.fromEntries(
+    Object.entries(p.lostByCause).map(([cause, n]) => [cause, Math.round(n * j)]),
+  ) as Record<LostCause, number>;
+  const lostSessions = Object.values(lostByCause).reduce((a, b) => a + b, 0);
+  const p50 = p.latencyP50 * j;
+  return {
+    requests,
+    failedRequests: Math.round(212 * j),
+    sessions,
+    lostSessions,
+    lostSessionRate: lostSessions / sessions,
+    lostByCause,
+    remapRate: p.remapRate * j,
+    loadSkew: p.loadSkew * (0.99 + 0.01 * j),
+    peakLoadSkew: p.loadSkew * 1.6 * j,
+    loadCov: (p.loadSkew - 1) * 0.55 * j + 0.02,
+    latencyMs: { mean: p50 * 1.3, p50, p95: p50 * 3.1, p99: p50 * 6.4 },
+    affinityHitRate: Math.min(1, p.affinityHitRate * (1.002 - 0.002 * j)),
+  };
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Student-t 95% with 2 degrees of freedom. */
+function estimate(xs: number[]): Estimate {
+  const m = mean(xs);
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+  return { mean: m, sd, ci95: (4.303 * sd) / Math.sqrt(xs.length) };
+}
+
+const scalar: Record<string, (m: Metrics) => number> = {
+  requests: (m) => m.requests,
+  failedRequests: (m) => m.failedRequests,
+  sessions: (m) => m.sessions,
+  lostSessions: (m) => m.lostSessions,
+  lostSessionRate: (m) => m.lostSessionRate,
+  remapRate: (m) => m.remapRate,
+  loadSkew: (m) => m.loadSkew,
+  peakLoadSkew: (m) => m.peakLoadSkew,
+  loadCov: (m) => m.loadCov,
+  "latencyMs.mean": (m) => m.latencyMs.mean,
+  "latencyMs.p50": (m) => m.latencyMs.p50,
+  "latencyMs.p95": (m) => m.latencyMs.p95,
+  "latencyMs.p99": (m) => m.latencyMs.p99,
+  affinityHitRate: (m) => m.affinityHitRate,
+};
+
+function meanMetrics(reps: Metrics[]): Metrics {
+  const avg = (f: (m: Metrics) => number) => mean(reps.map(f));
+  const causes = Object.keys(reps[0].lostByCause) as LostCause[];
+  return {
+    requests: avg(scalar.requests),
+    failedRequests: avg(scalar.failedRequests),
+    sessions: avg(scalar.sessions),
+    lostSessions: avg(scalar.lostSessions),
+    lostSessionRate: avg(scalar.lostSessionRate),
+    lostByCause: Object.fromEntries(causes.map((c) => [c, avg((m) => m.lostByCause[c])])) as Record<LostCause, number>,
+    remapRate: avg(scalar.remapRate),
+    loadSkew: avg(scalar.loadSkew),
+    peakLoadSkew: avg(scalar.peakLoadSkew),
+    loadCov: avg(scalar.loadCov),
+    latencyMs: {
+      mean: avg(scalar["latencyMs.mean"]),
+      p50: avg(scalar["latencyMs.p50"]),
+      p95: avg(scalar["latencyMs.p95"]),
+      p99: avg(scalar["latencyMs.p99"]),
+    },
+    affinityHitRate: avg(scalar.affinityHitRate),
+  };
+}
+
+function topologyEvents(p: Profile): TopologyEventResult[] {
+  const event = (at: number, action: "crash" | "recover", active: number, share: number, minimum: number) => {
+    const returned = Math.round(active * 0.87);
+    const moved = Math.round(returned * share);
+    return {
+      at,
+      action,
+      server: "s2",
+      activeSessions: active,
+      returnedSessions: returned,
+      movedSessions: moved,
+      remapFraction: moved / returned,
+      minimumFraction: minimum,
+    };
+  };
+  return [event(1800, "crash", 2412, p.moved[0], 0.2489), event(2400, "recover", 2377, p.moved[1], 0)];
+}
+
+/** One-minute windows after warmup; skew wanders, jumps while s2 is down (30-40 min) for address hashing. */
+function timeline(p: Profile, key: StrategyKey): StrategyResult["timeline"] {
+  const t: number[] = [];
+  const loadSkew: number[] = [];
+  for (let start = 300; start < 3600; start += 60) {
+    const wobble = 0.06 * Math.sin(start / 170 + key.length) + 0.03 * Math.cos(start / 53);
+    const down = start >= 1800 && start < 2400 ? (key === "ipHash" ? 0.35 : 0.08) : 0;
+    t.push(start);
+    loadSkew.push(p.loadSkew + wobble * (p.loadSkew - 0.9) + down);
+  }
+  const requests = t.map((s) => 23_500 + Math.round(900 * Math.sin(s / 400)));
+  const failedRequests = t.map((s) => (s === 1800 ? 212 : 0));
+  const lostSessions = t.map((s) => (s === 1800 ? 540 : 4));
+  return { t, loadSkew, requests, failedRequests, lostSessions };
+}
+
+function strategyResult(key: StrategyKey, label: string | undefined): StrategyResult {
+  const p = profiles[key];
+  const replications = jitter.map((j) => replication(p, j));
+  const estimates = Object.fromEntries(
+    Object.entries(scalar).map(([name, get]) => [name, estimate(replications.map(get))]),
+  );
+  return {
+    strategy: label ?? p.label,
+    id: p.id,
+    store: p.store,
+    metrics: meanMetrics(replications),
+    estimates,
+    events: topologyEvents(p),
+    replications,
+    timeline: timeline(p, key),
+  };
+}
