@@ -32,7 +32,7 @@ const config = {
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 500, gridColor: "#e6e6e6" },
   legend: { labelFontSize: 11, titleFontSize: 11 },
-};
+} as const;
 
 /** Every chart of the report, in page order. */
 export function reportCharts(result: Result): ChartSpec[] {
@@ -46,9 +46,14 @@ export function reportCharts(result: Result): ChartSpec[] {
   ];
 }
 
+/** Bar charts get a fixed height per strategy: with a "step" height Vega-Lite warns that it drops "fit". */
+function barsHeight(result: Result, perStrategy: number): number {
+  return result.results.length * perStrategy;
+}
+
 /** Consistent colours: each strategy keeps its colour in every chart. */
 function strategyColor(result: Result) {
-  return { domain: result.results.map((r) => r.strategy), scheme: "tableau10" };
+  return { domain: result.results.map((r) => r.strategy), scheme: "tableau10" as const };
 }
 
 function ci(r: StrategyResult, key: string, value: number): Pick<BarRow, "lo" | "hi"> {
@@ -71,7 +76,16 @@ function metricChart(
   format: string,
 ): ChartSpec {
   const y = { field: "strategy", type: "nominal", title: null, sort: null } as const;
-  const x = { field: "value", type: "quantitative", title, axis: { format, tickCount: 5 } } as const;
+  const rows = metricRows(result, key);
+  // Room on the right for the value labels, which sit past the end of the bar or its error bar.
+  const domainMax = Math.max(0, ...rows.map((r) => Math.max(r.value, r.hi ?? 0))) * 1.18 || 1;
+  const x = {
+    field: "value",
+    type: "quantitative",
+    title,
+    scale: { domainMax, nice: false },
+    axis: { format, tickCount: 5 },
+  } as const;
   return {
     id: key,
     title,
@@ -79,10 +93,10 @@ function metricChart(
     layout: "half",
     spec: {
       width: HALF,
-      height: { step: 26 },
+      height: barsHeight(result, 26),
       autosize: { type: "fit-x", contains: "padding" },
       config,
-      data: { values: metricRows(result, key) },
+      data: { values: rows },
       layer: [
         {
           mark: { type: "bar", tooltip: true },
@@ -104,17 +118,17 @@ function metricChart(
 }
 
 /** A thin rule from lo to hi: the 95% confidence interval, drawn only where one exists. */
-function errorBars(y: object, yOffset: object | undefined) {
+function errorBars<Y, O>(y: Y, yOffset: O | undefined) {
   return {
     transform: [{ filter: "datum.lo != null" }],
-    mark: { type: "rule", color: "#222", strokeWidth: 1.5 },
+    mark: { type: "rule" as const, color: "#222", strokeWidth: 1.5 },
     encoding: {
       y,
       ...(yOffset ? { yOffset } : {}),
-      x: { field: "lo", type: "quantitative" },
+      x: { field: "lo", type: "quantitative" as const },
       x2: { field: "hi" },
     },
-  } as const;
+  };
 }
 
 const PERCENTILES = ["p50", "p95", "p99"] as const;
@@ -138,7 +152,7 @@ function latencyChart(result: Result): ChartSpec {
     layout: "half",
     spec: {
       width: HALF,
-      height: { step: 54 },
+      height: barsHeight(result, 54),
       autosize: { type: "fit-x", contains: "padding" },
       config,
       data: { values: latencyRows(result) },
@@ -186,7 +200,7 @@ function lostByCauseChart(result: Result): ChartSpec {
     layout: "wide",
     spec: {
       width: WIDE,
-      height: { step: 26 },
+      height: barsHeight(result, 26),
       autosize: { type: "fit-x", contains: "padding" },
       config,
       data: { values: lostByCauseRows(result) },

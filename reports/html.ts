@@ -291,7 +291,7 @@ const definitions: [string, string][] = [
   ["Load skew", "Per-server load (requests per window, default 60 s, divided by weight), max over mean across servers that are up, averaged over windows; peak is its worst window and CoV the coefficient of variation."],
   ["Latency", "Response time percentiles p50, p95, p99 (queueing + service + store trips)."],
   ["Failed requests", "Requests in flight on a crashing server, or sent to a dead server before health checks noticed."],
-  ["Affinity hit rate", "Requests served by the server that already held the session in memory."],
+  ["Affinity hit rate", "Requests of existing sessions served by the server that already held the session in memory, divided by requests of existing sessions (the denominator of remap rate)."],
   ["Sessions, requests", "Sessions started and requests sent; every strategy sees the same clients, requests and failures, so differences between strategies are paired."],
 ];
 
@@ -317,10 +317,10 @@ h3 { font-size: 15px; margin: 0 0 2px; }
 .run { margin: 0; color: var(--muted); }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 9px; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; white-space: nowrap; }
-thead th { font-size: 12px; font-weight: 600; color: var(--muted); vertical-align: bottom; border-bottom: 2px solid var(--ink); }
+th, td { padding: 5px 7px; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; white-space: nowrap; }
+thead th { font-size: 12px; font-weight: 600; color: var(--muted); vertical-align: bottom; border-bottom: 2px solid var(--ink); white-space: normal; }
 thead th.group { text-align: center; border-bottom: 1px solid var(--rule); }
-th.name { text-align: left; white-space: normal; min-width: 9em; }
+th.name { text-align: left; white-space: normal; min-width: 10em; }
 tbody th.name { font-weight: 600; }
 .detail { display: block; font-weight: 400; font-size: 11.5px; color: var(--muted); }
 td.best { background: var(--best); color: var(--best-ink); font-weight: 700; }
@@ -347,7 +347,9 @@ dd { margin: 0; }
   .grid { grid-template-columns: 1fr; }
   .chart, table, .events-block, dl { break-inside: avoid; }
   h2 { break-after: avoid; }
-  th, td { padding: 3px 5px; font-size: 8.5pt; }
+  th, td { padding: 3px 4px; font-size: 8pt; }
+  th.name { min-width: 7em; }
+  .scorecard .ci { display: block; }
   .scroll { overflow: visible; }
   td.best, .best-key { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
