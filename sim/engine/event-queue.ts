@@ -1,7 +1,9 @@
 /**
- * A binary min-heap of events ordered by (time, sequence number), held in typed arrays.
+ * A 4-ary min-heap of events ordered by (time, sequence number), held in typed arrays.
  * An event is four numbers: time, seq, kind, subject. Nothing is allocated per event;
  * the arrays double when full. See DESIGN.md "Events are numbers".
+ * NOTE: four children per node halve the depth of a binary heap; with 10^5 pending events
+ * the queue is memory-bound and this measured faster (BENCHMARKS.md).
  */
 export class EventQueue {
   #times = new Float64Array(1024);
@@ -32,7 +34,7 @@ export class EventQueue {
     // Sift the hole up from the new leaf, moving parents down, then write the event once.
     let i = this.#size++;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
+      const parent = (i - 1) >> 2;
       const pt = times[parent];
       if (pt < time || (pt === time && seqs[parent] < seq)) break;
       times[i] = pt;
@@ -57,19 +59,25 @@ export class EventQueue {
     const last = --this.#size;
     if (last === 0) return;
     const t = times[last], s = seqs[last], k = kinds[last], sub = subjects[last];
-    // Sift the hole down from the root, moving the smaller child up.
+    // Sift the hole down from the root, moving the smallest child up.
     let i = 0;
     for (;;) {
-      let child = 2 * i + 1;
-      if (child >= last) break;
-      const right = child + 1;
-      if (right < last && (times[right] < times[child] || (times[right] === times[child] && seqs[right] < seqs[child]))) {
-        child = right;
+      const first = 4 * i + 1;
+      if (first >= last) break;
+      let child = first;
+      let ct = times[first], cs = seqs[first];
+      const end = first + 4 < last ? first + 4 : last;
+      for (let c = first + 1; c < end; c++) {
+        const tc = times[c];
+        if (tc < ct || (tc === ct && seqs[c] < cs)) {
+          child = c;
+          ct = tc;
+          cs = seqs[c];
+        }
       }
-      const ct = times[child];
-      if (ct > t || (ct === t && seqs[child] > s)) break;
+      if (ct > t || (ct === t && cs > s)) break;
       times[i] = ct;
-      seqs[i] = seqs[child];
+      seqs[i] = cs;
       kinds[i] = kinds[child];
       subjects[i] = subjects[child];
       i = child;

@@ -1,0 +1,16 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const root = fileURLToPath(new URL("..", import.meta.url));
+
+export interface CliOutcome {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI (`npm test` builds first) the way a user would. */
+export function lbsim(args: string[], options: { cwd?: string; input?: string } = {}): CliOutcome {
+  const r = spawnSync(process.execPath, [`${root}dist/cli.js`, ...args], { cwd: options.cwd ?? root, input: options.input, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
