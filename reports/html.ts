@@ -290,7 +290,7 @@ const definitions: [string, string][] = [
   ["Topology event remaps", "Per topology event, the fraction of active sessions whose target server changed, next to the minimum any strategy must move (the sessions of removed servers)."],
   ["Load skew", "Per-server load (requests per window, default 60 s, divided by weight), max over mean across servers that are up, averaged over windows; peak is its worst window and CoV the coefficient of variation."],
   ["Latency", "Response time percentiles p50, p95, p99 (queueing + service + store trips)."],
-  ["Failed requests", "Requests in flight on a crashing server, or sent to a dead server before health checks noticed."],
+  ["Failed requests", "Requests that got no answer: in flight on a crashing server, sent to a dead server before health checks noticed, rejected by a full queue, or sent when no server was eligible."],
   ["Affinity hit rate", "Requests of existing sessions served by the server that already held the session in memory, divided by requests of existing sessions (the denominator of remap rate)."],
   ["Sessions, requests", "Sessions started and requests sent; every strategy sees the same clients, requests and failures, so differences between strategies are paired."],
 ];

@@ -3,7 +3,7 @@
  * An event is four numbers: time, seq, kind, subject. Nothing is allocated per event;
  * the arrays double when full. See DESIGN.md "Events are numbers".
  * NOTE: four children per node halve the depth of a binary heap; with 10^5 pending events
- * the queue is memory-bound and this measured faster (BENCHMARKS.md).
+ * the queue is memory-bound, and this measured 1-7% faster in interleaved runs (BENCHMARKS.md).
  */
 export class EventQueue {
   #times = new Float64Array(1024);
