@@ -96,6 +96,36 @@ describe("metric definitions on hand-worked runs", () => {
     expect(m.sessions).toBe(2);
   });
 
+  it("a visit that starts with cleared cookies loses the live session (cause cookieCleared)", () => {
+    // Visit 1 at t≈0 (2 requests, nothing to lose: the first visit has no cookies yet); the user
+    // returns 100 s after each visit ends, so visit 2 starts at t≈101 s with its cookies cleared while
+    // the session is still live (30 min idle timeout): 1 loss, a new session. Visit 3 would start after
+    // the 150 s run.
+    const { metrics: m } = oneUser(
+      "cookie-insert",
+      { duration: "150s", clients: { count: 1, visitsPerSecond: 1000, requestsPerVisit: 2, think: "1s", returning: { fraction: 1, after: "100s" }, cookies: { clearPerVisit: 1 } } },
+    );
+    expect(m.requests).toBe(4);
+    expect(m.sessions).toBe(2);
+    expect(m.lostSessions).toBe(1);
+    expect(m.lostByCause.cookieCleared).toBe(1);
+    // The balancer cookie went too, but the next request starts a new session, so it is not a
+    // remap; each session then stays on the server its cookie names.
+    expect(m.remapRate).toBe(0);
+  });
+
+  it("a session remapped right after the client's address changed is lost to addressChanged, not remapped", () => {
+    // Mobile users get a new address every 2.5 s; with ip_hash over 64 servers almost every change
+    // moves the user. Without crashes, every loss must be attributed to the address change.
+    const { metrics: m } = oneUser(
+      "nginx-ip-hash",
+      { servers: { count: 64, workers: 1, service: "10ms" }, clients: { count: 1, visitsPerSecond: 1000, requestsPerVisit: 10, think: "1s", mobile: { fraction: 1, addressChangeEvery: "2.5s" } } },
+    );
+    expect(m.lostSessions).toBeGreaterThanOrEqual(2);
+    expect(m.lostByCause.addressChanged).toBe(m.lostSessions);
+    expect(m.lostByCause.remapped).toBe(0);
+  });
+
   it("warmup excludes what happens before it", () => {
     const { metrics: m } = oneUser("round-robin", { warmup: "1.5s" });
     // Requests at t≈0 and t≈1 are before the warmup; the 2 after it are each a loss.
