@@ -17,6 +17,7 @@ export function pool(size: number, opts: { weights?: number[]; down?: number[]; 
     size,
     names: Array.from({ length: size }, (_, i) => `s${i + 1}`),
     addresses: opts.addresses ?? Array.from({ length: size }, (_, i) => `127.0.1.${i + 1}:8080`),
+    ids: Int32Array.from({ length: size }, (_, i) => i + 1),
     weights: Int32Array.from(opts.weights ?? Array(size).fill(1)),
     eligible,
     active: new Int32Array(size),
@@ -24,7 +25,7 @@ export function pool(size: number, opts: { weights?: number[]; down?: number[]; 
 }
 
 export function request(fields: Partial<RoutingView> = {}): RoutingView {
-  return { address: 0, cookie: -1, sessionKey: -1, setCookie: -1, ...fields };
+  return { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, excluded: -1, setCookie: -1, setCookieTtl: Infinity, ...fields };
 }
 
 /** IPv4 dotted quad to the unsigned 32-bit integer a strategy sees. */

@@ -76,8 +76,8 @@ export class Collector {
     if (hit) this.affinityHits++;
   }
 
-  served(arrivedAt: number, now: number): void {
-    if (arrivedAt >= this.from) this.latency.record((now - arrivedAt) * 1000);
+  served(sentAt: number, now: number): void {
+    if (sentAt >= this.from) this.latency.record((now - sentAt) * 1000);
   }
 
   serverDown(server: number): void {

@@ -8,7 +8,7 @@ import type { ServerSpec } from "../scenario/scenario.js";
  */
 export class Balancer {
   readonly pool: PoolView;
-  readonly request: RoutingView = { address: 0, cookie: -1, sessionKey: -1, setCookie: -1 };
+  readonly request: RoutingView = { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
   strategy!: Strategy;
   readonly #fall: number;
   readonly #rise: number;
@@ -20,6 +20,7 @@ export class Balancer {
       size: list.length,
       names: list.map((s) => s.name),
       addresses: list.map((s) => s.address),
+      ids: Int32Array.from(list, (s) => s.id),
       weights: Int32Array.from(list, (s) => s.weight),
       eligible: new Uint8Array(list.length).fill(1),
       active,
@@ -43,13 +44,17 @@ export class Balancer {
     return true;
   }
 
-  /** Routes the request currently in `request`; -1 when no server is eligible. */
-  route(address: number, cookie: number, sessionKey: number): number {
+  /** Fills the reused routing view and asks the strategy; -1 when no server is eligible. */
+  route(now: number, address: number, cookiesEnabled: number, cookie: number, sessionKey: number, excluded: number): number {
     const r = this.request;
+    r.now = now;
     r.address = address;
+    r.cookiesEnabled = cookiesEnabled;
     r.cookie = cookie;
     r.sessionKey = sessionKey;
+    r.excluded = excluded;
     r.setCookie = -1;
+    r.setCookieTtl = Infinity;
     return this.strategy.pick(r);
   }
 }

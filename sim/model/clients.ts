@@ -22,6 +22,8 @@ export class ClientTable {
   sent = new Int32Array(0);
   /** Server index in the balancer's affinity cookie, -1 when the jar holds none. */
   lbCookie = new Int32Array(0);
+  /** When the browser drops that cookie (Infinity: a browser-session cookie). */
+  lbCookieExpires = new Float64Array(0);
   /** Current application session id, -1 when none. */
   session = new Int32Array(0);
   sessionLastSeen = new Float64Array(0);
@@ -29,8 +31,8 @@ export class ClientTable {
   sessionServer = new Int32Array(0);
   /** Index of a topology event whose effect on this session is still to be measured, -1 when none. */
   pendingEvent = new Int32Array(0);
-  /** The request in flight: when it reached its server, which server, which worker (-1 queued). */
-  arrivedAt = new Float64Array(0);
+  /** The request in flight: when the user sent it, which server has it, which worker (-1 queued). */
+  sentAt = new Float64Array(0);
   server = new Int32Array(0);
   worker = new Int32Array(0);
 
@@ -53,6 +55,7 @@ export class ClientTable {
     this.addressChanges[slot] = 0;
     this.addressChanged[slot] = 0;
     this.lbCookie[slot] = -1;
+    this.lbCookieExpires[slot] = Infinity;
     this.session[slot] = -1;
     this.sessionServer[slot] = -1;
     this.pendingEvent[slot] = -1;

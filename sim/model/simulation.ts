@@ -57,6 +57,8 @@ class Simulation {
   readonly #VISIT_START: Kind;
   readonly #SEND: Kind;
   readonly #DONE: Kind;
+  readonly #REDISPATCH: Kind;
+  readonly #REFUSED: Kind;
   readonly #HEALTH_CHECK: Kind;
   readonly #TOPOLOGY: Kind;
   readonly #WINDOW: Kind;
@@ -108,6 +110,8 @@ class Simulation {
     this.#VISIT_START = e.on(this.#visitStart);
     this.#SEND = e.on(this.#send);
     this.#DONE = e.on(this.#done);
+    this.#REDISPATCH = e.on(this.#redispatch);
+    this.#REFUSED = e.on(this.#refused);
     this.#HEALTH_CHECK = e.on(this.#healthCheck);
     this.#TOPOLOGY = e.on(this.#topology);
     this.#WINDOW = e.on(this.#window);
@@ -173,6 +177,7 @@ class Simulation {
       if (this.#liveSession(slot, now)) this.#metrics.lost(now, "cookieCleared");
       this.#endSession(slot);
       t.lbCookie[slot] = -1;
+      t.lbCookieExpires[slot] = Infinity;
     }
     this.#sendRequest(slot, now);
   }
@@ -194,27 +199,37 @@ class Simulation {
   };
 
   #sendRequest(slot: number, now: number): void {
-    const t = this.#clients, servers = this.#servers;
+    const t = this.#clients;
     t.sent[slot]++;
+    t.sentAt[slot] = now;
     this.#metrics.request(now);
     if (now >= t.nextAddressChange[slot]) this.#moveAddress(slot, now);
     if (!this.#liveSession(slot, now)) this.#endSession(slot);
-    const noCookies = t.cookiesDisabled[slot] === 1;
-    const server = this.#balancer.route(t.address[slot], noCookies ? -1 : t.lbCookie[slot], t.session[slot]);
-    if (server < 0 || !servers.up[server]) {
-      if (server >= 0) this.#metrics.routed(server, now);
+    if (now >= t.lbCookieExpires[slot]) t.lbCookie[slot] = -1;
+    this.#dispatch(slot, now, -1);
+  }
+
+  /** The balancer routes the request; `excluded` is a server it already found refusing connections. */
+  #dispatch(slot: number, now: number, excluded: number): void {
+    const t = this.#clients, servers = this.#servers, balancer = this.#balancer;
+    const cookiesEnabled = t.cookiesDisabled[slot] === 1 ? 0 : 1;
+    const server = balancer.route(now, t.address[slot], cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, t.session[slot], excluded);
+    if (server < 0) {
       this.#metrics.failed(now);
       return this.#afterResponse(slot, now);
     }
-    const setCookie = this.#balancer.request.setCookie;
-    if (setCookie >= 0 && !noCookies) t.lbCookie[slot] = setCookie;
     this.#metrics.routed(server, now);
+    if (!servers.up[server]) return this.#connectionRefused(slot, server, now, excluded < 0);
+    const { setCookie, setCookieTtl } = balancer.request;
+    if (setCookie >= 0 && cookiesEnabled) {
+      t.lbCookie[slot] = setCookie;
+      t.lbCookieExpires[slot] = now + setCookieTtl;
+    }
     const worker = servers.idleWorker(server);
     if (worker < 0 && servers.queueLength(server) >= servers.queueLimit) {
       this.#metrics.failed(now);
       return this.#afterResponse(slot, now);
     }
-    t.arrivedAt[slot] = now;
     t.server[slot] = server;
     servers.active[server]++;
     if (worker >= 0) this.#startService(slot, server, worker, now);
@@ -223,6 +238,35 @@ class Simulation {
       servers.enqueue(server, slot);
     }
   }
+
+  /**
+   * The chosen server is down but the balancer does not know yet. It retries the connection
+   * `retries` times, `retryDelay` apart (HAProxy: 3 retries, 1 s turn-around), then answers 503.
+   * A redispatching strategy sends the last retry to another server instead, with no wait before
+   * it (recorded: a 200 from another server after ~2 s, a 503 after ~3 s without redispatch).
+   */
+  #connectionRefused(slot: number, server: number, now: number, mayRedispatch: boolean): void {
+    const { retries, retryDelay } = this.#s.balancer;
+    const subject = this.#clients.subject(slot);
+    if (mayRedispatch && retries > 0 && this.#balancer.strategy.redispatch) {
+      this.#clients.server[slot] = server;
+      this.#engine.at(now + (retries - 1) * retryDelay, this.#REDISPATCH, subject);
+    } else {
+      this.#engine.at(now + retries * retryDelay, this.#REFUSED, subject);
+    }
+  }
+
+  readonly #redispatch = (subject: number, now: number): void => {
+    const slot = slotOf(subject);
+    if (this.#clients.gen[slot] === genOf(subject)) this.#dispatch(slot, now, this.#clients.server[slot]);
+  };
+
+  readonly #refused = (subject: number, now: number): void => {
+    const slot = slotOf(subject);
+    if (this.#clients.gen[slot] !== genOf(subject)) return;
+    this.#metrics.failed(now);
+    this.#afterResponse(slot, now);
+  };
 
   #startService(slot: number, server: number, worker: number, now: number): void {
     const t = this.#clients, servers = this.#servers;
@@ -239,7 +283,7 @@ class Simulation {
     const server = t.server[slot], worker = t.worker[slot];
     servers.busy[server * servers.workers + worker] = -1;
     servers.active[server]--;
-    this.#metrics.served(t.arrivedAt[slot], now);
+    this.#metrics.served(t.sentAt[slot], now);
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     this.#afterResponse(slot, now);

@@ -12,6 +12,8 @@ export interface ServerSpec {
   name: string;
   weight: number;
   address: string;
+  /** HAProxy's numeric server id. */
+  id: number;
 }
 
 export interface StrategyEntry {
@@ -50,9 +52,9 @@ export interface Scenario {
 /** Resolves what the schema cannot see: strategy ids and options, server names in events, time ranges. */
 export function compileScenario(raw: RawScenario, fallbackName: string): { scenario?: Scenario; issues: Issue[] } {
   const issues: Issue[] = [];
-  const given: { name: string; weight: number; address?: string }[] =
+  const given: { name: string; weight: number; address?: string; id?: number }[] =
     raw.servers.list ?? Array.from({ length: raw.servers.count ?? 0 }, (_, i) => ({ name: `s${i + 1}`, weight: 1 }));
-  const list: ServerSpec[] = given.map((s, i) => ({ name: s.name, weight: s.weight, address: s.address ?? defaultAddress(i) }));
+  const list: ServerSpec[] = given.map((s, i) => ({ name: s.name, weight: s.weight, address: s.address ?? defaultAddress(i), id: s.id ?? i + 1 }));
   const names = list.map((s) => s.name);
 
   if (raw.warmup >= raw.duration)

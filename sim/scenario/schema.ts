@@ -81,6 +81,7 @@ const serverEntry = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "expected a server name of letters, digits, '_', '.' or '-'" }),
   weight: count.default(1),
   address: z.string().min(1).optional().describe("host:port as a real balancer's configuration would list it."),
+  id: count.optional().describe("HAProxy's numeric server id (default: position in the list, from 1)."),
 });
 
 const servers = z
@@ -147,6 +148,8 @@ export const scenarioSchema = z.strictObject({
           rise: count.default(2).describe("Consecutive passed checks before it is put back."),
         })
         .prefault({}),
+      retries: z.number().int().min(0).default(3).describe("Connection retries to a server that refuses connections before the request fails (HAProxy `retries`)."),
+      retryDelay: duration.default(1).describe("Wait between those retries (HAProxy: min(timeout connect, 1 s))."),
     })
     .prefault({}),
   metrics: z.strictObject({ window: positiveDuration.default(60).describe("Width of a load window for loadSkew.") }).prefault({}),

@@ -8,20 +8,25 @@ import { RotatingRoundRobin } from "./rotating-round-robin.js";
  * a server the balancer considers up goes straight there and gets no Set-Cookie (indirect).
  * A request without a cookie, or whose cookie names a server that is down or unknown, is
  * balanced round robin (HAProxy's turn order, see RotatingRoundRobin) and the response carries
- * a new cookie.
+ * a new cookie. With `redispatch` (HAProxy `option redispatch`), a request whose server refuses
+ * connections before health checks have noticed is sent to another server on the last retry,
+ * with a new cookie; without it, that request fails.
  */
 export const cookieInsert = defineStrategy({
   id: "cookie-insert",
   summary: "HAProxy cookie insert: the balancer sets a server cookie and routes by it; dead or unknown servers are re-dispatched.",
   models: "HAProxy cookie SERVERID insert indirect nocache (REFERENCE §3.5)",
-  options: z.strictObject({}),
-  create(pool) {
+  options: z.strictObject({
+    redispatch: z.boolean().default(false).describe("HAProxy `option redispatch`: the last connection retry may go to another server."),
+  }),
+  create(pool, _random, options) {
     const dispatch = new RotatingRoundRobin(pool);
     return {
+      redispatch: options.redispatch,
       pick(request) {
         const named = request.cookie;
-        if (named >= 0 && named < pool.size && pool.eligible[named]) return named;
-        const chosen = dispatch.pick();
+        if (named >= 0 && named < pool.size && pool.eligible[named] && named !== request.excluded) return named;
+        const chosen = dispatch.pick(request.excluded);
         request.setCookie = chosen;
         return chosen;
       },

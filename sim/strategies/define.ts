@@ -7,6 +7,8 @@ export interface PoolView {
   readonly names: readonly string[];
   /** Server addresses (`host:port`), as a real balancer's configuration would list them. */
   readonly addresses: readonly string[];
+  /** Numeric server ids as HAProxy numbers them (`id` on the server line; 1, 2, 3, ... by default). */
+  readonly ids: Int32Array;
   readonly weights: Int32Array;
   /** 1 where the balancer may send traffic: up as far as its health checks know. */
   readonly eligible: Uint8Array;
@@ -19,19 +21,32 @@ export interface PoolView {
  * pick allocates nothing.
  */
 export interface RoutingView {
+  /** Simulated time in seconds. */
+  now: number;
   /** Client IPv4 address as an unsigned 32-bit integer (the address the balancer sees). */
   address: number;
-  /** Server index named by the balancer's own affinity cookie, -1 when the request has none. */
+  /** 1 when the client keeps cookies; 0 when it keeps none and the session id travels in the URL. */
+  cookiesEnabled: number;
+  /** Server index named by the balancer's own affinity cookie, -1 when the request has none (or it expired). */
   cookie: number;
-  /** The application's session id, -1 before the application has issued one. */
+  /** The application's session id (in a cookie, or in the URL when cookies are off), -1 before it has one. */
   sessionKey: number;
+  /** A server this request already found refusing connections (redispatch), -1 when none. */
+  excluded: number;
   /** Out: a server index to put in the balancer's cookie on the response, -1 for no Set-Cookie. */
   setCookie: number;
+  /** Out: that cookie's lifetime in seconds from now; Infinity (the default) for a browser-session cookie. */
+  setCookieTtl: number;
 }
 
 export interface Strategy {
   /** The server index for this request, or -1 when no server is eligible (the balancer answers 503). */
   pick(request: RoutingView): number;
+  /**
+   * True when a request whose server refuses connections is sent elsewhere on the balancer's last
+   * retry (HAProxy `option redispatch`): `pick` is called again with `excluded` set.
+   */
+  readonly redispatch?: boolean;
   /** Called after the pool's eligibility or weights change, to rebuild tables. */
   poolChanged?(): void;
 }

@@ -28,12 +28,13 @@ export class RotatingRoundRobin {
     this.#next = 0;
   }
 
-  pick(): number {
+  /** The next eligible server in turn, other than `excluded`; -1 when there is none. */
+  pick(excluded = -1): number {
     const cycle = this.#cycle, eligible = this.#pool.eligible;
     for (let step = 0; step < cycle.length; step++) {
       const server = cycle[this.#next];
       this.#next = (this.#next + 1) % cycle.length;
-      if (eligible[server]) return server;
+      if (eligible[server] && server !== excluded) return server;
     }
     return -1;
   }

@@ -81,19 +81,45 @@ describe("metric definitions on hand-worked runs", () => {
     ]);
   });
 
-  it("requests keep going to a crashed server until health checks notice", () => {
+  it("requests keep going to a crashed server until health checks notice, each failing after the retries", () => {
     // s1's checks run at 0, 10, 20, 30 s (first checks staggered over the interval); it crashes at 5.5 s
-    // and fails checks at 10, 20 and 30 s: fall 3 takes it out at 30 s. The user sends a request every
-    // second (t0 + k, t0 ≈ 0): requests k = 6 .. 29 reach the dead server and fail, 24 in all.
+    // and fails checks at 10, 20 and 30 s: fall 3 takes it out at 30 s. The user sends a request a
+    // second (t0 + k, t0 ≈ 0). From t0 + 6 each request meets a refused connection, is retried 3 times
+    // 1 s apart and fails after 3 s; the next follows 1 s later: requests at t0 + 6, 10, 14, 18, 22, 26
+    // fail (6 in all), and the one at t0 + 30 goes to s2.
     const { metrics: m } = oneUser(
       "cookie-insert",
       { servers: { count: 2, workers: 1, service: "0s" }, balancer: { healthCheck: { interval: "10s", fall: 3 } }, events: [{ at: "5.5s", crash: "s1" }] },
       40,
     );
     expect(m.requests).toBe(40);
-    expect(m.failedRequests).toBe(24);
+    expect(m.failedRequests).toBe(6);
     expect(m.lostByCause.serverCrash).toBe(1);
     expect(m.sessions).toBe(2);
+  });
+
+  it("with redispatch the last retry goes to another server, 2 s later, with a new cookie", () => {
+    // Same crash; now the request at t0 + 6 is redispatched to s2 at t0 + 8 (retries at +1 and +2 s on
+    // s1, the third goes elsewhere without waiting). Its response takes 2 s, and the new cookie keeps
+    // the user on s2: nothing fails, one session is lost to the crash.
+    const { metrics: m } = oneUser(
+      { id: "cookie-insert", redispatch: true },
+      { servers: { count: 2, workers: 1, service: "0s" }, balancer: { healthCheck: { interval: "10s", fall: 3 } }, events: [{ at: "5.5s", crash: "s1" }] },
+      40,
+    );
+    expect(m.failedRequests).toBe(0);
+    expect(m.lostByCause.serverCrash).toBe(1);
+    expect(m.remapRate).toBeCloseTo(1 / 39, 12); // one move among 39 continuing requests
+    expect(m.latencyMs.p99).toBeCloseTo(2000, 6);
+  });
+
+  it("with no retries a refused connection fails at once", () => {
+    const { metrics: m } = oneUser(
+      "cookie-insert",
+      { servers: { count: 2, workers: 1, service: "0s" }, balancer: { healthCheck: { interval: "10s", fall: 3 }, retries: 0 }, events: [{ at: "5.5s", crash: "s1" }] },
+      40,
+    );
+    expect(m.failedRequests).toBe(24); // requests at t0 + 6 .. t0 + 29
   });
 
   it("a visit that starts with cleared cookies loses the live session (cause cookieCleared)", () => {

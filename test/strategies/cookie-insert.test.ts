@@ -5,7 +5,7 @@ import { pool, request } from "../helpers.js";
 // Replays test/fixtures/real-lb/cookie_observations.txt (HAProxy 2.6, 3 servers, insert indirect nocache).
 describe("cookie-insert (HAProxy cookie SERVERID insert indirect nocache)", () => {
   it("balances cookie-less requests round robin and sets a cookie for the chosen server", () => {
-    const s = cookieInsert.create(pool(3), Math.random, {});
+    const s = cookieInsert.create(pool(3), Math.random, { redispatch: false });
     const picks = [1, 2, 3, 4].map(() => {
       const r = request();
       const server = s.pick(r);
@@ -16,14 +16,14 @@ describe("cookie-insert (HAProxy cookie SERVERID insert indirect nocache)", () =
   });
 
   it("sends a request with a valid cookie straight to its server without a new Set-Cookie", () => {
-    const s = cookieInsert.create(pool(3), Math.random, {});
+    const s = cookieInsert.create(pool(3), Math.random, { redispatch: false });
     const r = request({ cookie: 1 });
     expect(s.pick(r)).toBe(1);
     expect(r.setCookie).toBe(-1);
   });
 
   it("re-dispatches an unknown cookie value and re-issues the cookie", () => {
-    const s = cookieInsert.create(pool(3), Math.random, {});
+    const s = cookieInsert.create(pool(3), Math.random, { redispatch: false });
     for (const cookie of [-1, -1, -1, -1, 1]) s.pick(request({ cookie }));
     const first = request({ cookie: 7 }), again = request({ cookie: 7 });
     expect([s.pick(first), s.pick(again)]).toEqual([1, 2]); // web2 then web3, as recorded
@@ -32,7 +32,7 @@ describe("cookie-insert (HAProxy cookie SERVERID insert indirect nocache)", () =
 
   it("re-dispatches a cookie naming a server that health checks marked down, with a new cookie", () => {
     const p = pool(3);
-    const s = cookieInsert.create(p, Math.random, {});
+    const s = cookieInsert.create(p, Math.random, { redispatch: false });
     // The recorded session before s2 died: 4 cookie-less, 1 valid, 2 unknown, 1 cookie-less, 1 valid.
     for (const cookie of [-1, -1, -1, -1, 1, 7, 7, -1, 0]) s.pick(request({ cookie }));
     p.eligible[1] = 0; // s2 DOWN
