@@ -8,7 +8,7 @@ import type { ServerSpec } from "../scenario/scenario.js";
  */
 export class Balancer {
   readonly pool: PoolView;
-  readonly request: RoutingView = { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
+  readonly request: RoutingView = { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
   strategy!: Strategy;
   readonly #fall: number;
   readonly #rise: number;

@@ -31,6 +31,11 @@ export interface RoutingView {
   cookie: number;
   /** The application's session id (in a cookie, or in the URL when cookies are off), -1 before it has one. */
   sessionKey: number;
+  /**
+   * The key as text when the caller has one (`lbsim route` reading arbitrary session ids);
+   * null in simulations, where keys come from `address` and `sessionKey` (see hash-key.ts).
+   */
+  keyText: string | null;
   /** A server this request already found refusing connections (redispatch), -1 when none. */
   excluded: number;
   /** Out: a server index to put in the balancer's cookie on the response, -1 for no Set-Cookie. */
