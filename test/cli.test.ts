@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { strategies } from "../sim/strategies/index.js";
 import { lbsim, root } from "./cli-run.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "lbsim-cli-"));
@@ -149,7 +150,7 @@ describe("lbsim validate and list", () => {
     const text = lbsim(["list"]);
     expect(text.status).toBe(0);
     const json = JSON.parse(lbsim(["list", "--json"]).stdout);
-    expect(json.strategies.map((s: { id: string }) => s.id)).toEqual(["round-robin", "nginx-ip-hash", "cookie-insert"]);
+    expect(json.strategies.map((s: { id: string }) => s.id)).toEqual(strategies.map((s) => s.id));
     for (const s of json.strategies) expect(text.stdout).toContain(s.id);
     const bundled = readdirSync(join(root, "scenarios")).filter((f) => f.endsWith(".json") && f !== "lbsim.schema.json");
     expect(json.scenarios.map((s: { file: string }) => s.file.split("/").pop()).sort()).toEqual(bundled.sort());

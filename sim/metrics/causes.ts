@@ -1,5 +1,5 @@
 /** Why a live session could not be read by the server that got its request. */
-export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared";
+export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge";
 
 export interface CauseInfo {
   readonly title: string;
@@ -22,6 +22,10 @@ export const causeInfo = {
   cookieCleared: {
     title: "Cookie cleared",
     description: "The user cleared cookies, so the session id was gone and the application had to start over.",
+  },
+  tokenTooLarge: {
+    title: "Token too large",
+    description: "The client-side session token was larger than the client can carry, so it never came back.",
   },
 } as const satisfies Record<LostCause, CauseInfo>;
 

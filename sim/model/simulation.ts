@@ -8,10 +8,9 @@ import { findStrategy } from "../strategies/index.js";
 import { Balancer } from "./balancer.js";
 import { ClientTable, genOf, slotOf } from "./clients.js";
 import { compileDistribution } from "./distribution.js";
-import { LocalStore } from "./local-store.js";
 import { ServerPool } from "./servers.js";
 import type { SessionStore } from "./session-store.js";
-import { SharedStore } from "./shared-store.js";
+import { createStore } from "./stores.js";
 
 export interface RunOutput {
   metrics: Metrics;
@@ -80,7 +79,7 @@ class Simulation {
     const def = findStrategy(entry.id);
     if (!def) throw new Error(`strategy ${entry.id} is not registered`);
     this.#balancer.strategy = def.create(this.#balancer.pool, stream(seed, purpose(`strategy:${entry.label}`)), entry.options);
-    this.#store = entry.store.kind === "shared" ? new SharedStore(entry.store.latency) : new LocalStore(this.#servers);
+    this.#store = createStore(entry.store, this.#servers);
     this.#idleTimeout = entry.store.idleTimeout;
     this.#metrics = new Collector(scenario.warmup, this.#balancer.pool.weights);
 

@@ -1,5 +1,5 @@
-import type { DistributionSpec, RawScenario, StoreSpec } from "./schema.js";
-import { findStrategy, strategies } from "../strategies/index.js";
+import { store as storeSchema, type DistributionSpec, type RawScenario, type StoreSpec } from "./schema.js";
+import { findStrategy, strategies, type StrategyDef } from "../strategies/index.js";
 
 /** One problem with a scenario, located by its JSON path (`servers.list[2].weight`). */
 export interface Issue {
@@ -74,7 +74,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       for (const issue of parsed.error.issues) issues.push({ path: ["strategies", i, ...issue.path.map(pathKey)], message: issue.message });
       return;
     }
-    entries.push({ label: label ?? id, id, options: parsed.data, store: store ?? raw.store });
+    entries.push({ label: label ?? id, id, options: parsed.data, store: store ?? storeFor(def, raw.store) });
   });
   const seen = new Map<string, number>();
   for (const e of entries) {
@@ -113,6 +113,11 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       events,
     },
   };
+}
+
+/** The store an entry without its own `store` runs with: the strategy's implied store, else the scenario's. */
+export function storeFor(def: StrategyDef, scenarioStore: StoreSpec): StoreSpec {
+  return def.store ? storeSchema.parse(def.store) : scenarioStore;
 }
 
 function defaultAddress(i: number): string {

@@ -113,6 +113,12 @@ export const store = z.discriminatedUnion("kind", [
     idleTimeout: positiveDuration.default(1800),
     latency: duration.default(0.001).describe("One round trip; each request reads and writes the session once."),
   }),
+  z.strictObject({
+    kind: z.literal("token").describe("The session travels with the client as a signed token (cookie or JWT); servers keep nothing."),
+    idleTimeout: positiveDuration.default(1800),
+    sessionBytes: count.default(2048).describe("Size of the encoded session token."),
+    maxBytes: count.default(4096).describe("Largest token the client can carry (RFC 6265: at least 4096 bytes per cookie)."),
+  }),
 ]);
 export type StoreSpec = z.output<typeof store>;
 

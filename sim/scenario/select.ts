@@ -1,10 +1,10 @@
-import type { Scenario, StrategyEntry } from "./scenario.js";
+import { storeFor, type Scenario, type StrategyEntry } from "./scenario.js";
 import { findStrategy, strategies } from "../strategies/index.js";
 
 /**
  * The strategies a run should compare when the user names some (`--strategies a,b`): each name
  * picks the scenario's entries with that label or id, or else adds that strategy with default
- * options and the scenario's store. Returns an error message for a name that is neither.
+ * options and its implied store, else the scenario's. Returns an error message for a name that is neither.
  */
 export function selectStrategies(scenario: Scenario, names: readonly string[]): { entries: StrategyEntry[] } | { error: string } {
   const entries: StrategyEntry[] = [];
@@ -16,7 +16,7 @@ export function selectStrategies(scenario: Scenario, names: readonly string[]): 
     }
     const def = findStrategy(name);
     if (!def) return { error: `unknown strategy ${JSON.stringify(name)}; expected one of: ${strategies.map((s) => s.id).join(", ")}` };
-    entries.push({ label: name, id: name, options: def.options.parse({}), store: scenario.store });
+    entries.push({ label: name, id: name, options: def.options.parse({}), store: storeFor(def, scenario.store) });
   }
   return { entries };
 }

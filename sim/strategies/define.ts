@@ -66,6 +66,11 @@ export interface StrategyDef<Options = unknown> {
   readonly summary: string;
   /** What real product or algorithm it reproduces, with the REFERENCE section. */
   readonly models: string;
+  /**
+   * The session store this strategy implies, as a scenario would write it (e.g. `{ "kind": "token" }`);
+   * used unless the entry sets `store`. Without it, the scenario's store.
+   */
+  readonly store?: { readonly kind: string } & Record<string, unknown>;
   /** Options a scenario may set on `{ "id": ..., ... }`; a strict object schema. */
   readonly options: z.ZodType<Options>;
   create(pool: PoolView, random: Random, options: Options): Strategy;

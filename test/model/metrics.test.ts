@@ -25,7 +25,7 @@ describe("metric definitions on hand-worked runs", () => {
     expect(m.requests).toBe(4);
     expect(m.sessions).toBe(4);
     expect(m.lostSessions).toBe(3);
-    expect(m.lostByCause).toEqual({ serverCrash: 0, remapped: 3, addressChanged: 0, cookieCleared: 0 });
+    expect(m.lostByCause).toEqual({ serverCrash: 0, remapped: 3, addressChanged: 0, cookieCleared: 0, tokenTooLarge: 0 });
     expect(m.lostSessionRate).toBe(0.75); // 3 / 4
     expect(m.remapRate).toBe(1); // 3 of 3 continuing requests moved
     expect(m.affinityHitRate).toBe(0);
@@ -150,6 +150,22 @@ describe("metric definitions on hand-worked runs", () => {
     expect(m.lostSessions).toBeGreaterThanOrEqual(2);
     expect(m.lostByCause.addressChanged).toBe(m.lostSessions);
     expect(m.lostByCause.remapped).toBe(0);
+  });
+
+  it("client-side tokens survive remapping; a token too large to carry is lost on every request", () => {
+    const fits = oneUser("client-token").metrics;
+    expect(fits.sessions).toBe(1);
+    expect(fits.lostSessions).toBe(0);
+    expect(fits.remapRate).toBe(1); // round robin alternates the two servers
+    const tooLarge = oneUser({ id: "client-token", store: { kind: "token", sessionBytes: 5000 } }).metrics;
+    // 4 requests: 1 new session, then every later one finds no token: 3 losses, 4 sessions.
+    expect(tooLarge.lostByCause.tokenTooLarge).toBe(3);
+    expect(tooLarge.sessions).toBe(4);
+  });
+
+  it("shared-store implies a shared store unless the entry names another", () => {
+    expect(oneUser("shared-store").metrics.latencyMs.p50).toBeCloseTo(12, 9); // 10 ms + 2 × 1 ms
+    expect(oneUser({ id: "shared-store", store: { kind: "local" } }).metrics.lostSessions).toBe(3);
   });
 
   it("warmup excludes what happens before it", () => {

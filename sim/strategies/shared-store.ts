@@ -1,0 +1,12 @@
+import { defineStrategy } from "./define.js";
+import { roundRobin } from "./round-robin.js";
+
+/** No affinity at all: round robin, relying on a shared session store that every server reads. */
+export const sharedStore = defineStrategy({
+  id: "shared-store",
+  summary: "Stateless servers: round robin in front of a shared (Redis-like) session store.",
+  models: "no affinity + shared session store (seed documents' recommended design)",
+  store: { kind: "shared" },
+  options: roundRobin.options,
+  create: roundRobin.create,
+});
