@@ -16,6 +16,14 @@ function positiveInteger(name: string) {
   };
 }
 
+function integerList(name: string) {
+  return (value: string): number[] => {
+    if (!/^\d+(,\d+)*$/.test(value.replaceAll(" ", "")))
+      throw new InvalidArgumentError(`${name} expects comma-separated non-negative integers, got ${JSON.stringify(value)}`);
+    return value.replaceAll(" ", "").split(",").map(Number);
+  };
+}
+
 const program = new Command()
   .name("lbsim")
   .description("Simulate load-balancing and session-affinity strategies and compare them.")
@@ -33,6 +41,15 @@ program
   .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>)")
   .option("--json", "print the results JSON to stdout (the summary table goes to stderr)")
   .action(run);
+
+program
+  .command("route")
+  .description("read client keys (IPv4 addresses or session ids) on stdin, one a line; print CSV key,backend_index,backend_key")
+  .requiredOption("--strategy <id>", "the strategy deciding (see lbsim list)")
+  .requiredOption("--servers <keys>", "comma-separated server keys: nginx 127.0.1.1:8080 or HAProxy s1/1/127.0.1.1:8080")
+  .option("--weights <w>", "comma-separated weights, one per server (default: all 1)", integerList("--weights"))
+  .option("--down <i>", "comma-separated 0-based indices of servers marked down", integerList("--down"))
+  .action(route);
 
 program
   .command("validate")
@@ -80,6 +97,18 @@ async function run(file: string, flags: RunFlags): Promise<void> {
   } else {
     process.stdout.write(summary);
   }
+}
+
+async function route(flags: { strategy: string; servers: string; weights?: number[]; down?: number[] }): Promise<void> {
+  const { createRouter } = await import("./sim/route.js");
+  // Flags are checked before stdin is read, so a mistake is reported at once.
+  const router = createRouter(flags.strategy, flags.servers.split(",").map((s) => s.trim()), flags.weights, flags.down ?? []);
+  if (process.stdin.isTTY) process.stderr.write("lbsim route: reading keys from stdin, one a line (end with Ctrl-D)\n");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const routes = router(Buffer.concat(chunks).toString("utf8").split("\n"));
+  const field = (text: string) => (/[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+  process.stdout.write(routes.map((r) => `${field(r.key)},${r.index},${r.serverKey}\n`).join(""));
 }
 
 async function validate(file: string): Promise<void> {

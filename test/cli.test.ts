@@ -114,7 +114,7 @@ describe("bad input", () => {
 
   it("an unknown strategy id, listing the valid ones", () => {
     const dir = tmp();
-    expectBadInput(["run", small(dir, { strategies: ["round-robbin"] })], /round-robbin.*round-robin, nginx-ip-hash, cookie-insert/s);
+    expectBadInput(["run", small(dir, { strategies: ["round-robbin"] })], /round-robbin.*expected one of: round-robin, .*nginx-ip-hash, .*cookie-insert, .*client-token/s);
   });
 
   it("an unknown strategy on the command line", () => {

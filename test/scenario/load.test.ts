@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { strategies } from "../../sim/strategies/index.js";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../sim/scenario/errors.js";
 import { loadScenarioFile, parseScenario } from "../../sim/scenario/load.js";
@@ -139,7 +140,7 @@ describe("parseScenario on a scenario with mistakes", () => {
 
   it("lists the store kinds for an unknown store kind", () => {
     expect(problems(scenario({ store: { kind: "redis" } }))).toEqual([
-      'scenarios/bad.json:9:13: store.kind: expected one of: local, shared; got "redis"',
+      'scenarios/bad.json:9:13: store.kind: expected one of: local, shared, token; got "redis"',
     ]);
   });
 
@@ -148,8 +149,8 @@ describe("parseScenario on a scenario with mistakes", () => {
   });
 
   it("lists the valid strategy ids for an unknown one", () => {
-    expect(problems(scenario({ strategies: ["round-robin", "ring-hash"] }))).toEqual([
-      'scenarios/bad.json:7:5: strategies[1]: unknown strategy "ring-hash"; expected one of: round-robin, nginx-ip-hash, cookie-insert',
+    expect(problems(scenario({ strategies: ["round-robin", "ring-hashh"] }))).toEqual([
+      `scenarios/bad.json:7:5: strategies[1]: unknown strategy "ring-hashh"; expected one of: ${strategies.map((s) => s.id).join(", ")}`,
     ]);
   });
 

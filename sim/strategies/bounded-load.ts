@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { defineStrategy } from "./define.js";
+import { VirtualNodeRing, ringSuccessor } from "./hash-ring.js";
+import { KeyHasher, sessionKeyOption } from "./key-hash.js";
+import { wide } from "./u64.js";
+
+/** Denominator of the capacity factor 1 + ε, so capacities are computed in exact integers. */
+const SCALE = 1_000_000;
+
+/**
+ * ⌈(A + 1) · factor · w / (W · SCALE)⌉ for non-negative integers below 2^53 (the capacity of a
+ * server of weight w when A requests are in flight and the new one is placed).
+ */
+export function capacity(inFlight: number, factor: number, weight: number, totalWeight: number): number {
+  const num = (inFlight + 1) * factor * weight, den = totalWeight * SCALE;
+  let q = Math.floor(num / den);
+  if (q * den > num) q--;
+  else if ((q + 1) * den <= num) q++;
+  return q * den === num ? q : q + 1;
+}
+
+/**
+ * Consistent hashing with bounded loads (Mirrokni, Thorup & Zadimoghaddam, SODA 2018;
+ * REFERENCE §9.1), on the same ketama-style ring as `ring-hash`: the key's ring point is found
+ * as usual, then the walk goes clockwise to the first eligible server whose live load (requests
+ * in flight and queued, `pool.active`) is below its capacity, ⌈(1 + ε) · (A + 1) · w / W⌉ with
+ * A the requests in flight on the eligible servers and W their total weight (equal weights:
+ * ⌈(1 + ε)(A + 1)/N⌉, the paper's ⌈c·m/n⌉ counting the request being placed). The capacities
+ * add up to more than A, so the walk always ends within one lap. No server ever holds more
+ * than ⌈(1 + ε) × the average⌉; the price is that a session whose server is full is served
+ * elsewhere until the load falls again. Walking the ring node by node is the paper's rule and
+ * HAProxy's (§3.4); Envoy's hash_balance_factor instead jumps to random hosts (§5.4).
+ */
+export const boundedLoad = defineStrategy({
+  id: "bounded-load",
+  summary: "Consistent hashing with bounded loads (Mirrokni et al.): ring hash, but a full server passes the request clockwise.",
+  models: "Consistent hashing with bounded loads, Mirrokni, Thorup & Zadimoghaddam 2018 (REFERENCE §9, §3.4)",
+  options: z.strictObject({
+    key: sessionKeyOption,
+    balanceFactor: z
+      .number()
+      .positive()
+      .max(100)
+      .default(0.25)
+      .describe("ε: no server takes more than ⌈(1 + ε) × the average load⌉. 0.25 is HAProxy's hash-balance-factor 125 and Envoy's example (REFERENCE §3.4, §5.4); smaller is more even, larger keeps more keys on their own server."),
+    virtualNodes: z.number().int().min(1).max(10_000).default(150).describe("Ring points per unit of weight, as ring-hash's virtualNodes."),
+  }),
+  create(pool, _random, options) {
+    const hasher = new KeyHasher(options.key);
+    const hash = wide();
+    const factor = Math.round((1 + options.balanceFactor) * SCALE);
+    const ring = new VirtualNodeRing(pool, options.virtualNodes);
+    let eligibleWeight = 0;
+    const recount = () => {
+      eligibleWeight = 0;
+      for (let s = 0; s < pool.size; s++) if (pool.eligible[s]) eligibleWeight += Math.max(0, pool.weights[s]);
+    };
+    recount();
+    return {
+      poolChanged() {
+        ring.refresh();
+        recount();
+      },
+      pick(request) {
+        const { owners } = ring.ring;
+        const n = owners.length;
+        if (n === 0 || eligibleWeight === 0) return -1;
+        const { eligible, active, weights } = pool;
+        let inFlight = 0;
+        for (let s = 0; s < pool.size; s++) if (eligible[s]) inFlight += active[s];
+        hasher.hash(request, hash);
+        let i = ringSuccessor(ring.ring, hash.hi, hash.lo);
+        for (let walked = 0; walked < n; walked++) {
+          const s = owners[i];
+          if (eligible[s] && active[s] < capacity(inFlight, factor, weights[s], eligibleWeight)) return s;
+          if (++i === n) i = 0;
+        }
+        return -1;
+      },
+    };
+  },
+});

@@ -1,0 +1,48 @@
+import { z } from "zod";
+import type { RoutingView } from "./define.js";
+import { type HashKey, writeKey } from "./hash-key.js";
+import type { Wide } from "./u64.js";
+import { xxh64 } from "./xxhash64.js";
+
+/**
+ * The `key` option of the consistent-hashing strategies (ring hash, Maglev, jump, rendezvous,
+ * bounded load): the values of `hashKeyOption`, defaulting to the session id, as an Envoy hash
+ * policy on the session cookie would.
+ */
+export const sessionKeyOption = z
+  .enum(["address", "session"])
+  .default("session")
+  .describe(
+    'What to hash: "session" (the application session id, like an Envoy cookie hash policy; a request with no session yet hashes its client address instead, so first requests still spread) or "address" (the client IPv4 address as text, like Envoy\'s source_ip policy).',
+  );
+
+/**
+ * Hashes a request's key to 64 bits without allocating: xxHash64 (seed 0) of the key's ASCII
+ * bytes from `writeKey`, as Envoy hashes a header, cookie or source-IP string (REFERENCE §5.1).
+ * With `key: "session"` and no session id yet, the address is hashed instead (Envoy would pick
+ * at random; hashing the address keeps a run reproducible and a client's first requests together).
+ */
+export class KeyHasher {
+  #bytes = new Uint8Array(256);
+  readonly #key: HashKey;
+
+  constructor(key: HashKey) {
+    this.#key = key;
+  }
+
+  /** Writes the request key's 64-bit hash into `out`. */
+  hash(request: RoutingView, out: Wide): void {
+    let length = this.#write(request, this.#key);
+    if (length === 0 && this.#key === "session") length = this.#write(request, "address");
+    xxh64(this.#bytes, 0, length, 0, out);
+  }
+
+  #write(request: RoutingView, key: HashKey): number {
+    let length = writeKey(request, key, this.#bytes);
+    if (length > this.#bytes.length) {
+      this.#bytes = new Uint8Array(length * 2); // a rare long keyText from `lbsim route`
+      length = writeKey(request, key, this.#bytes);
+    }
+    return length;
+  }
+}

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { defineStrategy, type PoolView } from "./define.js";
+
+/** Lifetime nginx gives `expires=max`: max-age=315360000 (REFERENCE §14.2). */
+const EXPIRES_MAX = 315_360_000;
+
+/**
+ * nginx's round robin peer selection with a sticky hint (ngx_http_upstream_get_peer under
+ * NGX_HTTP_UPSTREAM_SID; REFERENCE §14.1, §2.4). Without a hint it is smooth weighted round
+ * robin. With a usable hinted server, that server is returned and the weights still move as if
+ * it had won the round, so servers holding many bound clients get fewer new ones; but when the
+ * hinted server's current weight is already at or below −(total weight − its weight), nothing
+ * is updated (nginx "accounts only one sticky request in a row"). Total weight counts down
+ * servers too, as nginx's `peers->total_weight` does. Effective weight equals weight (no
+ * passive failure accounting, as in smooth-weighted-round-robin.ts).
+ */
+class HintedRoundRobin {
+  readonly #pool: PoolView;
+  #current: Float64Array;
+
+  constructor(pool: PoolView) {
+    this.#pool = pool;
+    this.#current = new Float64Array(pool.size);
+  }
+
+  /** `hint` is an eligible server to keep, or -1; `excluded` a server already tried, or -1. */
+  pick(hint: number, excluded: number): number {
+    const { size, eligible, weights } = this.#pool;
+    if (this.#current.length !== size) this.#current = new Float64Array(size);
+    const current = this.#current;
+    if (hint >= 0) {
+      let totalWeight = 0;
+      for (let i = 0; i < size; i++) totalWeight += weights[i];
+      if (current[hint] <= -(totalWeight - weights[hint])) return hint;
+    }
+    let best = -1;
+    let total = 0;
+    for (let i = 0; i < size; i++) {
+      if (!eligible[i] || i === excluded) continue;
+      current[i] += weights[i];
+      total += weights[i];
+      if (best < 0 || current[i] > current[best]) best = i;
+    }
+    if (hint >= 0) best = hint;
+    if (best >= 0) current[best] -= total;
+    return best;
+  }
+}
+
+/**
+ * nginx `sticky cookie NAME [expires=T|max]` over round robin (nginx ≥ 1.29.6, formerly NGINX
+ * Plus; ngx_http_upstream_sticky_module.c; REFERENCE §14). The cookie holds the server's SID,
+ * the MD5 of its address, so it names a server by address: lbsim keeps the server index and
+ * maps it to the first server with that address, as nginx's SID lookup would. A cookie naming
+ * an eligible server routes there; a request without one, or whose server is down or unknown,
+ * is balanced round robin. Every response carries the cookie again (nginx inserts it on every
+ * peer selection), so with `expires` its lifetime slides from the latest request.
+ */
+export const nginxStickyCookie = defineStrategy({
+  id: "nginx-sticky-cookie",
+  summary: "nginx sticky cookie: the balancer's cookie names the server, re-sent on every response; new or orphaned clients go round robin.",
+  models: "nginx sticky cookie over round robin (nginx >= 1.29.6 / NGINX Plus; REFERENCE §14)",
+  options: z.strictObject({
+    expires: z
+      .union([z.number().positive(), z.literal("max")])
+      .optional()
+      .describe(
+        'Cookie lifetime in seconds (nginx `expires=`), refreshed on every response; "max" is nginx\'s 315360000 s. Unset: a browser-session cookie.',
+      ),
+  }),
+  create(pool, _random, options) {
+    const ttl = options.expires === undefined ? Infinity : options.expires === "max" ? EXPIRES_MAX : options.expires;
+    const rr = new HintedRoundRobin(pool);
+    // The SID is a function of the address: a cookie for server i finds the first server with i's address.
+    const sidOwner = Int32Array.from(pool.addresses, (address) => pool.addresses.indexOf(address));
+    return {
+      pick(request) {
+        const cookie = request.cookie;
+        let hint = cookie >= 0 && cookie < sidOwner.length ? sidOwner[cookie] : -1;
+        if (hint >= 0 && (!pool.eligible[hint] || hint === request.excluded)) hint = -1;
+        const chosen = rr.pick(hint, request.excluded);
+        if (chosen >= 0) {
+          request.setCookie = chosen;
+          request.setCookieTtl = ttl;
+        }
+        return chosen;
+      },
+    };
+  },
+});

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { defineStrategy } from "./define.js";
+import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
+
+/** nginx gives up drawing after the 21st unusable peer (`++rp->tries > 20`) and falls back to round robin. */
+const MAX_TRIES = 20;
+
+/**
+ * nginx `random` without `two` (ngx_http_upstream_random_module.c, nginx @ 3f6f7824d4e2). Each
+ * server owns a range of the total weight, down servers included (nginx sums `peers->total_weight`
+ * over every configured server, as ip_hash does, REFERENCE §1.4); a draw x = random mod total
+ * weight is located by binary search over the range starts. A draw that lands on an ineligible
+ * server is thrown away and drawn again, so the chosen server is weighted-uniform over the eligible
+ * ones; after 21 draws without an eligible server (only likely when most of the weight is down),
+ * or with fewer than two servers, smooth weighted round robin decides (REFERENCE §2.4).
+ */
+export const weightedRandom = defineStrategy({
+  id: "random",
+  summary: "No affinity: nginx random, each request to a server drawn with probability proportional to its weight.",
+  models: "nginx random (ngx_http_upstream_random_module; fallback REFERENCE §2.4)",
+  options: z.strictObject({}),
+  create(pool, draw) {
+    const fallback = new SmoothWeightedRoundRobin(pool);
+    /** starts[i]: the first weight unit of server i's range, as nginx's `ranges[i].range`. */
+    const starts = new Float64Array(pool.size);
+    let totalWeight = 0;
+    const rebuild = () => {
+      totalWeight = 0;
+      for (let i = 0; i < pool.size; i++) {
+        starts[i] = totalWeight;
+        totalWeight += pool.weights[i];
+      }
+    };
+    rebuild();
+    return {
+      poolChanged: rebuild,
+      pick() {
+        const { size, eligible } = pool;
+        if (size < 2) return fallback.pick();
+        for (let tries = 0; tries <= MAX_TRIES; tries++) {
+          const x = Math.floor(draw() * totalWeight);
+          let i = 0, j = size;
+          while (j - i > 1) {
+            const k = (i + j) >>> 1;
+            if (x < starts[k]) j = k;
+            else i = k;
+          }
+          if (eligible[i]) return i;
+        }
+        return fallback.pick();
+      },
+    };
+  },
+});

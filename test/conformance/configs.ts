@@ -1,0 +1,132 @@
+// Configurations for the live conformance suite: the directives of the recordings in
+// test/fixtures/real-lb (nginx 1.22.1, HAProxy 2.6.12), one listener per case, PROXY protocol v1 in.
+
+export type Product = "nginx" | "haproxy";
+
+/** One configuration of a real balancer whose every decision is compared with a simulator strategy. */
+export interface LiveCase {
+  product: Product;
+  /** The simulator strategy that models it. */
+  strategy: string;
+  /** The directives that select the algorithm, as in the recordings. */
+  directives: string[];
+  weights: number[];
+  /** 0-based indices marked down (nginx `down`; HAProxy a failed health check). */
+  down: number[];
+  /** Listener (PROXY protocol) port on 127.0.0.1, filled in when the suite allocates ports. */
+  port: number;
+}
+
+export const LIVE_STRATEGIES: { product: Product; strategy: string; directives: string[] }[] = [
+  { product: "nginx", strategy: "nginx-ip-hash", directives: ["ip_hash;"] },
+  { product: "nginx", strategy: "nginx-hash", directives: ["hash $remote_addr;"] },
+  { product: "nginx", strategy: "nginx-hash-consistent", directives: ["hash $remote_addr consistent;"] },
+  { product: "haproxy", strategy: "haproxy-source", directives: ["balance source", "hash-type map-based"] },
+  { product: "haproxy", strategy: "haproxy-source-consistent", directives: ["balance source", "hash-type consistent"] },
+];
+
+/** Per strategy: N = 2, 3, 5 with weights 1; N = 3 with weights 3,1,1; N = 5 with index 2 down. */
+export function liveCases(): LiveCase[] {
+  return LIVE_STRATEGIES.flatMap((s) => [
+    { ...s, weights: [1, 1], down: [], port: 0 },
+    { ...s, weights: [1, 1, 1], down: [], port: 0 },
+    { ...s, weights: [1, 1, 1, 1, 1], down: [], port: 0 },
+    { ...s, weights: [3, 1, 1], down: [], port: 0 },
+    { ...s, weights: [1, 1, 1, 1, 1], down: [2], port: 0 },
+  ]);
+}
+
+export function caseLabel(c: LiveCase): string {
+  const extra = [c.weights.some((w) => w !== 1) ? `weights ${c.weights.join(",")}` : "", c.down.length ? `down ${c.down.join(",")}` : ""];
+  return [`${c.strategy} N=${c.weights.length}`, ...extra].filter(Boolean).join(" ");
+}
+
+/** The loopback address of backend `index` (0-based): 127.0.1.1, 127.0.1.2, ... */
+export const backendHost = (index: number) => `127.0.1.${index + 1}`;
+
+/** The server keys as the product names them (test/fixtures/real-lb/README.md). */
+export function serverKeys(c: LiveCase, backendPort: number): string[] {
+  return c.weights.map((_, i) =>
+    c.product === "nginx" ? `${backendHost(i)}:${backendPort}` : `s${i + 1}/${i + 1}/${backendHost(i)}:${backendPort}`,
+  );
+}
+
+/**
+ * nginx.conf for every nginx case, all paths inside `dir` (run as `nginx -p DIR/ -e DIR/error.log
+ * -c DIR/nginx.conf`). `$remote_addr` is the PROXY protocol address, as in the recordings; the
+ * backend sees it in X-Real-IP so the suite can check it arrived.
+ */
+export function nginxConf(cases: readonly LiveCase[], dir: string, backendPort: number): string {
+  const lines = [
+    "worker_processes 1;",
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/nginx-error.log warn;`,
+    "events { worker_connections 1024; }",
+    "http {",
+    `    client_body_temp_path ${dir}/tmp/body;`,
+    `    proxy_temp_path ${dir}/tmp/proxy;`,
+    `    fastcgi_temp_path ${dir}/tmp/fastcgi;`,
+    `    uwsgi_temp_path ${dir}/tmp/uwsgi;`,
+    `    scgi_temp_path ${dir}/tmp/scgi;`,
+    "    log_format route '$server_port $remote_addr $upstream_addr';",
+    `    access_log ${dir}/nginx-access.log route;`,
+  ];
+  cases.forEach((c, k) => {
+    lines.push(`    upstream case${k} {`, ...c.directives.map((d) => `        ${d}`));
+    c.weights.forEach((w, i) => {
+      lines.push(`        server ${backendHost(i)}:${backendPort}${w !== 1 ? ` weight=${w}` : ""}${c.down.includes(i) ? " down" : ""};`);
+    });
+    lines.push(
+      "    }",
+      "    server {",
+      `        listen 127.0.0.1:${c.port} proxy_protocol;`,
+      "        set_real_ip_from 127.0.0.1;",
+      "        real_ip_header proxy_protocol;",
+      "        location / {",
+      `            proxy_pass http://case${k};`,
+      "            proxy_set_header X-Real-IP $remote_addr;",
+      "        }",
+      "    }",
+    );
+  });
+  lines.push("}");
+  return lines.join("\n") + "\n";
+}
+
+/** The HAProxy backend name of case `k`, to find its servers in `show stat`. */
+export const haproxyBackend = (k: number) => `case${k}`;
+
+/**
+ * haproxy.cfg for every HAProxy case. A down server is one whose health check fails: it checks
+ * port 9 (discard), where nothing listens on 127.0.1.x, every 100 ms, out after one failure, as in
+ * the recordings. The client address reaches the backend in X-Forwarded-For.
+ */
+export function haproxyCfg(cases: readonly LiveCase[], dir: string, backendPort: number): string {
+  const lines = [
+    "global",
+    "    nbthread 1",
+    `    pidfile ${dir}/haproxy.pid`,
+    `    stats socket ${dir}/haproxy.sock mode 600 level admin`,
+    "defaults",
+    "    mode http",
+    "    timeout connect 1s",
+    "    timeout client 5s",
+    "    timeout server 5s",
+  ];
+  cases.forEach((c, k) => {
+    lines.push(
+      "",
+      `frontend f_case${k}`,
+      `    bind 127.0.0.1:${c.port} accept-proxy`,
+      "    option forwardfor",
+      `    default_backend ${haproxyBackend(k)}`,
+      `backend ${haproxyBackend(k)}`,
+      ...c.directives.map((d) => `    ${d}`),
+    );
+    c.weights.forEach((w, i) => {
+      const check = c.down.includes(i) ? " check port 9 inter 100ms fall 1 rise 1" : "";
+      lines.push(`    server s${i + 1} ${backendHost(i)}:${backendPort} id ${i + 1} weight ${w}${check}`);
+    });
+  });
+  return lines.join("\n") + "\n";
+}
