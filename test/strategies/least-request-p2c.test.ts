@@ -96,10 +96,13 @@ describe("least-request-p2c (Envoy LEAST_REQUEST)", () => {
     it("computes a server's weight when it is picked; the others keep their last weight", () => {
       const p = pool(2, { weights: [1, 2] });
       const s = create(p, scripted([0]));
-      expect(s.pick(request())).toBe(1); // deadline 0.5; now server 1 becomes busy
-      p.active[1] = 9; // re-inserted at 0.5 + 1 / (2 / 10) = 5.5
-      // Server 0 (weight 1 / 1) has deadlines 1, 2, 3, 4, 5 before server 1 comes up again.
-      expect(Array.from({ length: 6 }, () => s.pick(request()))).toEqual([0, 0, 0, 0, 0, 1]);
+      // Seed 0: deadlines 1 (server 0) and 0.5 (server 1). Server 1 is picked at 0.5 while idle,
+      // so it goes back at 0.5 + 1 / 2 = 1; then it becomes busy.
+      expect(s.pick(request())).toBe(1);
+      p.active[1] = 9;
+      // At 1 server 0 (first inserted) and then server 1 are picked; server 1 goes back with
+      // weight 2 / 10, at 1 + 5 = 6, while server 0 (weight 1 / 1) takes 2, 3, 4, 5 and 6 - 1e-13.
+      expect(Array.from({ length: 8 }, () => s.pick(request()))).toEqual([0, 1, 0, 0, 0, 0, 0, 1]);
     });
 
     it("shares by weight / (active + 1), and by weight alone with bias 0", () => {
