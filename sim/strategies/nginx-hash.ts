@@ -3,6 +3,7 @@ import { CRC32_INIT, crc32Final, crc32Update } from "./crc32.js";
 import { defineStrategy } from "./define.js";
 import { hashKeyOption, writeKey } from "./hash-key.js";
 import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
+import { serverAtWeight, totalWeight } from "./weights.js";
 
 /** Candidates evaluated before falling back to round robin: tries 0..20 (REFERENCE §2.1 step 3.5). */
 const MAX_TRIES = 20;
@@ -33,17 +34,15 @@ export const nginxHash = defineStrategy({
   create(pool, _random, options) {
     const fallback = new SmoothWeightedRoundRobin(pool);
     let key = new Uint8Array(256);
-    let totalWeight = 0;
+    let total = totalWeight(pool);
     const recount = () => {
-      totalWeight = 0;
-      for (let i = 0; i < pool.size; i++) totalWeight += pool.weights[i];
+      total = totalWeight(pool);
     };
-    recount();
     return {
       poolChanged: recount,
       pick(request) {
         const { size, weights, eligible } = pool;
-        if (size < 2 || totalWeight <= 0) return fallback.pick();
+        if (size < 2 || total <= 0) return fallback.pick();
         let length = writeKey(request, options.key, key);
         if (length > key.length) {
           key = new Uint8Array(length * 2); // a rare long keyText from `lbsim route`
@@ -55,9 +54,7 @@ export const nginxHash = defineStrategy({
           // The rehash counter equals the try number: both advance once per candidate.
           const v = (crc32Final(crc32Update(PREFIX[tries], key, 0, length)) >>> 16) & 0x7fff;
           acc = (acc + v) >>> 0;
-          let w = acc % totalWeight;
-          let p = 0;
-          while (w >= weights[p]) w -= weights[p++];
+          const p = serverAtWeight(weights, acc % total);
           if (eligible[p]) return p;
         }
         return fallback.pick();

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineStrategy } from "./define.js";
 import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
+import { serverAtWeight, totalWeight } from "./weights.js";
 
 /** Candidates evaluated before falling back to round robin: tries 0..20 (REFERENCE §1.3). */
 const MAX_TRIES = 20;
@@ -19,12 +20,10 @@ export const nginxIpHash = defineStrategy({
   options: z.strictObject({}),
   create(pool) {
     const fallback = new SmoothWeightedRoundRobin(pool);
-    let totalWeight = 0;
+    let total = totalWeight(pool);
     const recount = () => {
-      totalWeight = 0;
-      for (let i = 0; i < pool.size; i++) totalWeight += pool.weights[i];
+      total = totalWeight(pool);
     };
-    recount();
     return {
       poolChanged: recount,
       pick(request) {
@@ -36,9 +35,7 @@ export const nginxIpHash = defineStrategy({
           h = (h * 113 + a) % 6271;
           h = (h * 113 + b) % 6271;
           h = (h * 113 + c) % 6271;
-          let w = h % totalWeight;
-          let p = 0;
-          while (w >= weights[p]) w -= weights[p++];
+          const p = serverAtWeight(weights, h % total);
           if (eligible[p]) return p;
         }
         return fallback.pick();
