@@ -103,7 +103,7 @@ export function createRouter(
 
     // A fresh strategy per call, so the same keys always get the same answers.
     const strategy = def.create(routePool(servers, weightList, down), stream(0, `route:${strategyId}`), parsed.data);
-    const request: RoutingView = { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
+    const request: RoutingView = { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, nextSessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
     const routes: Route[] = [];
     for (const raw of keys) {
       const key = raw.trim();

@@ -8,7 +8,7 @@ import type { ServerSpec } from "../scenario/scenario.js";
  */
 export class Balancer {
   readonly pool: PoolView;
-  readonly request: RoutingView = { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
+  readonly request: RoutingView = { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, nextSessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
   strategy!: Strategy;
   readonly #fall: number;
   readonly #rise: number;
@@ -45,13 +45,14 @@ export class Balancer {
   }
 
   /** Fills the reused routing view and asks the strategy; -1 when no server is eligible. */
-  route(now: number, address: number, cookiesEnabled: number, cookie: number, sessionKey: number, excluded: number): number {
+  route(now: number, address: number, cookiesEnabled: number, cookie: number, sessionKey: number, nextSessionKey: number, excluded: number): number {
     const r = this.request;
     r.now = now;
     r.address = address;
     r.cookiesEnabled = cookiesEnabled;
     r.cookie = cookie;
     r.sessionKey = sessionKey;
+    r.nextSessionKey = nextSessionKey;
     r.excluded = excluded;
     r.setCookie = -1;
     r.setCookieTtl = Infinity;

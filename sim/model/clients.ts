@@ -26,6 +26,8 @@ export class ClientTable {
   lbCookieExpires = new Float64Array(0);
   /** Current application session id, -1 when none. */
   session = new Int32Array(0);
+  /** The id reserved for the user's next session (routing.nextSessionKey), -1 when none yet. */
+  reservedSession = new Int32Array(0);
   sessionLastSeen = new Float64Array(0);
   /** Server that served the session's previous request. */
   sessionServer = new Int32Array(0);
@@ -57,6 +59,7 @@ export class ClientTable {
     this.lbCookie[slot] = -1;
     this.lbCookieExpires[slot] = Infinity;
     this.session[slot] = -1;
+    this.reservedSession[slot] = -1;
     this.sessionServer[slot] = -1;
     this.pendingEvent[slot] = -1;
     this.server[slot] = -1;

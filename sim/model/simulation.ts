@@ -212,7 +212,10 @@ class Simulation {
   #dispatch(slot: number, now: number, excluded: number): void {
     const t = this.#clients, servers = this.#servers, balancer = this.#balancer;
     const cookiesEnabled = t.cookiesDisabled[slot] === 1 ? 0 : 1;
-    const server = balancer.route(now, t.address[slot], cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, t.session[slot], excluded);
+    const session = t.session[slot];
+    if (session < 0 && t.reservedSession[slot] < 0) t.reservedSession[slot] = this.#sessions++;
+    const next = session < 0 ? t.reservedSession[slot] : -1;
+    const server = balancer.route(now, t.address[slot], cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
     if (server < 0) {
       this.#metrics.failed(now);
       return this.#afterResponse(slot, now);
@@ -335,6 +338,9 @@ class Simulation {
       this.#metrics.continued(now, server !== previous, failure === null && this.#store.heldLocally(slot, server));
       if (failure !== null) {
         this.#metrics.lost(now, failure === "remapped" && t.addressChanged[slot] ? "addressChanged" : failure);
+        // The user starts over under the same key (the cookie a hashing balancer keys on stays),
+        // so a session restarted on the server its key now hashes to stays there.
+        t.reservedSession[slot] = t.session[slot];
         this.#newSession(slot, server, now);
       }
     }
@@ -344,7 +350,9 @@ class Simulation {
   }
 
   #newSession(slot: number, server: number, now: number): void {
-    this.#clients.session[slot] = this.#sessions++;
+    const t = this.#clients;
+    t.session[slot] = t.reservedSession[slot] >= 0 ? t.reservedSession[slot] : this.#sessions++;
+    t.reservedSession[slot] = -1;
     this.#clients.pendingEvent[slot] = -1;
     this.#store.created(slot, server);
     this.#metrics.sessionStarted(now);

@@ -32,6 +32,13 @@ export interface RoutingView {
   /** The application's session id (in a cookie, or in the URL when cookies are off), -1 before it has one. */
   sessionKey: number;
   /**
+   * With no session yet: the id the session this request starts will get, as when the balancer
+   * generates the hash cookie on the first response and the application adopts it (Envoy's cookie
+   * hash policy with a ttl). Hashing strategies use it so a new session is hashed to the server
+   * that creates it. -1 when the request already has a session, or outside simulations.
+   */
+  nextSessionKey: number;
+  /**
    * The key as text when the caller has one (`lbsim route` reading arbitrary session ids);
    * null in simulations, where keys come from `address` and `sessionKey` (see hash-key.ts).
    */

@@ -10,8 +10,8 @@ export type HashKey = z.output<typeof hashKeyOption>;
 
 /**
  * Writes the request's key as ASCII bytes into `out` (at least 64 bytes) without allocating, and
- * returns its length; 0 when the request has no such key (no session yet), which products
- * treat as an empty key. Addresses are dotted decimal ("10.0.0.7"), session ids decimal.
+ * returns its length; 0 when the request has no such key (no session, and no id reserved for
+ * one), which products treat as an empty key. Addresses are dotted decimal ("10.0.0.7"), session ids decimal.
  */
 export function writeKey(request: RoutingView, key: HashKey, out: Uint8Array): number {
   if (request.keyText !== null) {
@@ -19,7 +19,10 @@ export function writeKey(request: RoutingView, key: HashKey, out: Uint8Array): n
     for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
     return text.length;
   }
-  if (key === "session") return request.sessionKey < 0 ? 0 : writeDecimal(request.sessionKey, out, 0);
+  if (key === "session") {
+    const id = request.sessionKey >= 0 ? request.sessionKey : request.nextSessionKey;
+    return id < 0 ? 0 : writeDecimal(id, out, 0);
+  }
   const a = request.address;
   let n = writeDecimal(a >>> 24, out, 0);
   out[n++] = 0x2e;

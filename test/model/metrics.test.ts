@@ -168,6 +168,40 @@ describe("metric definitions on hand-worked runs", () => {
     expect(oneUser({ id: "shared-store", store: { kind: "local" } }).metrics.lostSessions).toBe(3);
   });
 
+  it("hashing the session id keeps a new session on the server that created it", () => {
+    // The first request has no session yet: it is hashed by the id its session will get (the
+    // balancer-generated hash cookie), so the session is created where later requests hash to.
+    for (const id of ["jump-hash", "ring-hash", "maglev", "rendezvous"]) {
+      const { metrics: m } = oneUser(id, { servers: { count: 8, workers: 1, service: "10ms" } }, 10);
+      expect(m.sessions, id).toBe(1);
+      expect(m.lostSessions, id).toBe(0);
+      expect(m.remapRate, id).toBe(0);
+    }
+  });
+
+  it("after a crash a session hashed by id restarts once, under the same key, and stays", () => {
+    // Request 1 (t≈0, 5 s of work) creates the session on the server its id hashes to. Every server
+    // crashes at 2 s (request 1 fails) and comes back at 2.5 s with empty memory. Request 2 (t≈12)
+    // hashes to the same server: lost once (server crash) and restarted there under the same key;
+    // requests 3 to 6 find it. A fresh key would hash elsewhere 7 times in 8 and lose it again.
+    const servers = Array.from({ length: 8 }, (_, i) => `s${i + 1}`);
+    const { metrics: m } = oneUser(
+      "jump-hash",
+      {
+        servers: { count: 8, workers: 1, service: "5s" },
+        clients: { count: 1, visitsPerSecond: 1000, requestsPerVisit: 6, think: "10s" },
+        duration: "2m",
+        events: [...servers.map((name) => ({ at: "2s", crash: name })), ...servers.map((name) => ({ at: "2.5s", recover: name }))],
+      },
+    );
+    expect(m.failedRequests).toBe(1);
+    expect(m.lostSessions).toBe(1);
+    expect(m.lostByCause.serverCrash).toBe(1);
+    expect(m.sessions).toBe(2);
+    expect(m.remapRate).toBe(0);
+    expect(m.affinityHitRate).toBe(0.8); // requests 3 to 6 of the 5 continuing ones
+  });
+
   it("warmup excludes what happens before it", () => {
     const { metrics: m } = oneUser("round-robin", { warmup: "1.5s" });
     // Requests at t≈0 and t≈1 are before the warmup; the 2 after it are each a loss.
