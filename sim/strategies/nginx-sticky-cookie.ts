@@ -1,51 +1,9 @@
 import { z } from "zod";
-import { defineStrategy, type PoolView } from "./define.js";
+import { defineStrategy } from "./define.js";
+import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
 
 /** Lifetime nginx gives `expires=max`: max-age=315360000 (REFERENCE §14.2). */
 const EXPIRES_MAX = 315_360_000;
-
-/**
- * nginx's round robin peer selection with a sticky hint (ngx_http_upstream_get_peer under
- * NGX_HTTP_UPSTREAM_SID; REFERENCE §14.1, §2.4). Without a hint it is smooth weighted round
- * robin. With a usable hinted server, that server is returned and the weights still move as if
- * it had won the round, so servers holding many bound clients get fewer new ones; but when the
- * hinted server's current weight is already at or below −(total weight − its weight), nothing
- * is updated (nginx "accounts only one sticky request in a row"). Total weight counts down
- * servers too, as nginx's `peers->total_weight` does. Effective weight equals weight (no
- * passive failure accounting, as in smooth-weighted-round-robin.ts).
- */
-class HintedRoundRobin {
-  readonly #pool: PoolView;
-  #current: Float64Array;
-
-  constructor(pool: PoolView) {
-    this.#pool = pool;
-    this.#current = new Float64Array(pool.size);
-  }
-
-  /** `hint` is an eligible server to keep, or -1; `excluded` a server already tried, or -1. */
-  pick(hint: number, excluded: number): number {
-    const { size, eligible, weights } = this.#pool;
-    if (this.#current.length !== size) this.#current = new Float64Array(size);
-    const current = this.#current;
-    if (hint >= 0) {
-      let totalWeight = 0;
-      for (let i = 0; i < size; i++) totalWeight += weights[i];
-      if (current[hint] <= -(totalWeight - weights[hint])) return hint;
-    }
-    let best = -1;
-    let total = 0;
-    for (let i = 0; i < size; i++) {
-      if (!eligible[i] || i === excluded) continue;
-      current[i] += weights[i];
-      total += weights[i];
-      if (best < 0 || current[i] > current[best]) best = i;
-    }
-    if (hint >= 0) best = hint;
-    if (best >= 0) current[best] -= total;
-    return best;
-  }
-}
 
 /**
  * nginx `sticky cookie NAME [expires=T|max]` over round robin (nginx ≥ 1.29.6, formerly NGINX
@@ -70,7 +28,7 @@ export const nginxStickyCookie = defineStrategy({
   }),
   create(pool, _random, options) {
     const ttl = options.expires === undefined ? Infinity : options.expires === "max" ? EXPIRES_MAX : options.expires;
-    const rr = new HintedRoundRobin(pool);
+    const rr = new SmoothWeightedRoundRobin(pool);
     // The SID is a function of the address: a cookie for server i finds the first server with i's address.
     const sidOwner = Int32Array.from(pool.addresses, (address) => pool.addresses.indexOf(address));
     return {

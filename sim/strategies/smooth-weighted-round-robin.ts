@@ -1,7 +1,8 @@
 import type { PoolView } from "./define.js";
+import { totalWeight } from "./weights.js";
 
 /**
- * nginx's smooth weighted round robin (REFERENCE.md §2.4, ngx_http_upstream_get_peer): each
+ * nginx's smooth weighted round robin (REFERENCE §2.4, ngx_http_upstream_get_peer): each
  * eligible peer adds its effective weight to its current weight; the largest current weight
  * wins and gives back the total. Equal weights cycle in configuration order starting at the
  * first server. nginx raises a peer's effective weight back towards its weight after
@@ -16,18 +17,27 @@ export class SmoothWeightedRoundRobin {
     this.#current = new Float64Array(pool.size);
   }
 
-  pick(): number {
+  /**
+   * The next server, skipping `excluded` (a server already tried, or -1). `hint` (nginx ≥ 1.29.6
+   * `sticky`, §14.1) is an eligible server to return instead: the weights still move as if it had
+   * won the round, so servers holding many bound clients get fewer new ones, except when its
+   * current weight is already at or below −(total weight − its weight), when nothing moves
+   * (nginx "accounts only one sticky request in a row"; the total counts down servers too).
+   */
+  pick(hint = -1, excluded = -1): number {
     const { size, eligible, weights } = this.#pool;
     if (this.#current.length !== size) this.#current = new Float64Array(size);
     const current = this.#current;
+    if (hint >= 0 && current[hint] <= -(totalWeight(this.#pool) - weights[hint])) return hint;
     let best = -1;
     let total = 0;
     for (let i = 0; i < size; i++) {
-      if (!eligible[i]) continue;
+      if (!eligible[i] || i === excluded) continue;
       current[i] += weights[i];
       total += weights[i];
       if (best < 0 || current[i] > current[best]) best = i;
     }
+    if (hint >= 0) best = hint;
     if (best >= 0) current[best] -= total;
     return best;
   }
