@@ -2,19 +2,14 @@ import { describe, expect, it } from "vitest";
 import { albAppCookie } from "../../sim/strategies/alb-app-cookie.js";
 import type { RoutingView, Strategy } from "../../sim/strategies/define.js";
 import { pool, request } from "../helpers.js";
+import { client as jarClient } from "./cookie-jar.js";
 
 const create = (p: ReturnType<typeof pool>, options: Record<string, unknown> = {}) => albAppCookie.create(p, Math.random, albAppCookie.options.parse(options));
 
-/** One client's cookie jar as the model keeps it: the cookie is gone from its expiry on; a Set-Cookie replaces it. */
+/** The shared cookie jar, with the session id as the second argument. */
 function client(strategy: Strategy, cookiesEnabled = 1) {
-  let cookie = -1, expires = Infinity;
-  return (now: number, sessionKey: number, fields: Partial<RoutingView> = {}) => {
-    if (now >= expires) cookie = -1;
-    const r = request({ now, cookiesEnabled, cookie: cookiesEnabled ? cookie : -1, sessionKey, ...fields });
-    const server = strategy.pick(r);
-    if (r.setCookie >= 0 && cookiesEnabled) [cookie, expires] = [r.setCookie, now + r.setCookieTtl];
-    return { server, setCookie: r.setCookie, ttl: r.setCookieTtl, cookie, expires };
-  };
+  const jar = jarClient(strategy, cookiesEnabled);
+  return (now: number, sessionKey: number, fields: Partial<RoutingView> = {}) => jar(now, { sessionKey, ...fields });
 }
 
 describe("alb-app-cookie (AWS ALB application-based stickiness)", () => {

@@ -1,21 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { albLbCookie } from "../../sim/strategies/alb-lb-cookie.js";
-import type { RoutingView, Strategy } from "../../sim/strategies/define.js";
 import { pool, request } from "../helpers.js";
+import { client } from "./cookie-jar.js";
 
 const create = (p: ReturnType<typeof pool>, options: Record<string, unknown> = {}) => albLbCookie.create(p, Math.random, albLbCookie.options.parse(options));
 
-/** One client's cookie jar as the model keeps it: the cookie is gone from its expiry on; a Set-Cookie replaces it. */
-function client(strategy: Strategy, cookiesEnabled = 1) {
-  let cookie = -1, expires = Infinity;
-  return (now: number, fields: Partial<RoutingView> = {}) => {
-    if (now >= expires) cookie = -1;
-    const r = request({ now, cookiesEnabled, cookie: cookiesEnabled ? cookie : -1, ...fields });
-    const server = strategy.pick(r);
-    if (r.setCookie >= 0 && cookiesEnabled) [cookie, expires] = [r.setCookie, now + r.setCookieTtl];
-    return { server, setCookie: r.setCookie, ttl: r.setCookieTtl, cookie, expires };
-  };
-}
 
 describe("alb-lb-cookie (AWS ALB duration-based stickiness)", () => {
   it("issues AWSALB with the default 1-day duration and balances new clients round robin (REFERENCE §4.1, §4.3)", () => {

@@ -1,21 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { RoutingView, Strategy } from "../../sim/strategies/define.js";
 import { elbLbCookie } from "../../sim/strategies/elb-lb-cookie.js";
 import { pool, request } from "../helpers.js";
+import { client } from "./cookie-jar.js";
 
 const create = (p: ReturnType<typeof pool>, options: Record<string, unknown> = {}) => elbLbCookie.create(p, Math.random, elbLbCookie.options.parse(options));
 
-/** One client's cookie jar as the model keeps it: the cookie is gone from its expiry on; a Set-Cookie replaces it. */
-function client(strategy: Strategy, cookiesEnabled = 1) {
-  let cookie = -1, expires = Infinity;
-  return (now: number, fields: Partial<RoutingView> = {}) => {
-    if (now >= expires) cookie = -1;
-    const r = request({ now, cookiesEnabled, cookie: cookiesEnabled ? cookie : -1, ...fields });
-    const server = strategy.pick(r);
-    if (r.setCookie >= 0 && cookiesEnabled) [cookie, expires] = [r.setCookie, now + r.setCookieTtl];
-    return { server, setCookie: r.setCookie, ttl: r.setCookieTtl, cookie, expires };
-  };
-}
 
 describe("elb-lb-cookie (AWS Classic ELB duration-based stickiness)", () => {
   it("issues AWSELB once and never refreshes it: stickiness ends `expiration` after issue however busy the client (REFERENCE §4.4, §15 item 32)", () => {
