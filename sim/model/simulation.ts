@@ -1,13 +1,12 @@
 import { Engine, type Kind } from "../engine/engine.js";
 import { KeyedRandom, stream, type Random } from "../engine/random.js";
-import type { Distribution } from "../engine/distributions.js";
 import { Collector } from "../metrics/collector.js";
 import type { Metrics, Timeline, TopologyEventResult } from "../metrics/result.js";
 import type { Scenario, StrategyEntry } from "../scenario/scenario.js";
 import { findStrategy } from "../strategies/index.js";
 import { Balancer } from "./balancer.js";
 import { ClientTable, genOf, slotOf } from "./clients.js";
-import { compileDistribution } from "./distribution.js";
+import { compileDistribution, type Distribution } from "./distributions.js";
 import { ServerPool } from "./servers.js";
 import type { SessionStore } from "./session-store.js";
 import { createStore } from "./stores.js";

@@ -1,3 +1,5 @@
+import type { DistributionSpec } from "../scenario/schema.js";
+
 /**
  * Probability distributions as quantile functions: `quantile(u)` maps a uniform u in [0, 1)
  * to a value. One uniform per draw lets sequential and counter-based streams share the code.
@@ -95,4 +97,26 @@ function tail(q: number): number {
       4.374664141464968) * q + 2.938163982698783) /
     ((((7.784695709041462e-3 * q + 3.224671290700398e-1) * q + 2.445134137142996) * q + 3.754408661907416) * q + 1)
   );
+}
+
+/** The distribution for a validated scenario spec (durations already in seconds). */
+export function compileDistribution(spec: DistributionSpec): Distribution {
+  switch (spec.dist) {
+    case "constant":
+      return constant(spec.value);
+    case "exponential":
+      return exponential(spec.mean);
+    case "uniform":
+      return uniform(spec.min, spec.max);
+    case "normal":
+      return normal(spec.mean, spec.sd, 0);
+    case "lognormal":
+      return lognormal(spec.mean, spec.cv);
+    case "pareto":
+      return boundedPareto(spec.min, spec.max, spec.alpha);
+    case "choice":
+      return weightedChoice(spec.values, spec.weights);
+    case "geometric":
+      return geometric(spec.mean);
+  }
 }
