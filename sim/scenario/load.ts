@@ -3,9 +3,8 @@ import { basename } from "node:path";
 import { formatPath, InputError, type Problem } from "./errors.js";
 import { JsonDocument } from "./json-text.js";
 import { compileScenario, type Scenario } from "./scenario.js";
-import { editorJsonSchema, scenarioSchema, type RawScenario } from "./schema.js";
+import { editorJsonSchema, scenarioSchema } from "./schema.js";
 import { describeIssues, tagDefaultMessages, type Finding, type IssueContext } from "./zod-issues.js";
-import { findStrategy } from "../strategies/index.js";
 
 /** Reads and validates a scenario file; every user mistake becomes an InputError naming the file. */
 export function loadScenarioFile(file: string): Scenario {
@@ -37,10 +36,8 @@ export function parseScenario(text: string, file: string): Scenario {
   let scenario: Scenario | undefined;
   let findings: Finding[];
   if (checked.success) {
-    const options = strategyOptionFindings(checked.data, context);
     const compiled = compileScenario(checked.data, basename(file).replace(/\.json$/i, ""));
-    const others = compiled.issues.filter((issue) => !(issue.path[0] === "strategies" && options.checked.has(issue.path[1] as number)));
-    findings = [...options.findings, ...others];
+    findings = compiled.issues;
     scenario = compiled.scenario;
   } else {
     findings = describeIssues(checked.error.issues, context);
@@ -53,26 +50,6 @@ export function parseScenario(text: string, file: string): Scenario {
   return scenario;
 }
 
-/**
- * The options of known strategies, checked here rather than in compileScenario so that their
- * problems read like every other one (allowed keys, suggestions) instead of zod's wording.
- * `checked` holds the indices of the entries looked at; compileScenario's issues for those are
- * the same problems in rawer words.
- */
-function strategyOptionFindings(raw: RawScenario, context: IssueContext): { findings: Finding[]; checked: Set<number> } {
-  const findings: Finding[] = [];
-  const checked = new Set<number>();
-  raw.strategies.forEach((entry, i) => {
-    if (typeof entry === "string") return;
-    const def = findStrategy(entry.id);
-    if (!def) return;
-    const { id: _id, label: _label, store: _store, ...options } = entry;
-    const result = def.options.safeParse(options, tagDefaultMessages);
-    checked.add(i);
-    if (!result.success) findings.push(...describeIssues(result.error.issues, context, ["strategies", i]));
-  });
-  return { findings, checked };
-}
 
 function byPosition(a: Problem, b: Problem): number {
   return (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0);

@@ -1,5 +1,5 @@
 import { store as storeSchema, type DistributionSpec, type RawScenario, type StoreSpec } from "./schema.js";
-import { findStrategy, strategies, type StrategyDef } from "../strategies/index.js";
+import { findStrategy, type StrategyDef } from "../strategies/index.js";
 
 /** One problem with a scenario, located by its JSON path (`servers.list[2].weight`). */
 export interface Issue {
@@ -49,7 +49,7 @@ export interface Scenario {
   events: ScenarioEvent[];
 }
 
-/** Resolves what the schema cannot see: strategy ids and options, server names in events, time ranges. */
+/** Resolves what the schema cannot see: server names in events, time ranges; fills in servers and strategy entries. */
 export function compileScenario(raw: RawScenario, fallbackName: string): { scenario?: Scenario; issues: Issue[] } {
   const issues: Issue[] = [];
   const given: { name: string; weight: number; address?: string; id?: number }[] =
@@ -61,21 +61,12 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
     issues.push({ path: ["warmup"], message: `warmup (${raw.warmup} s) must be shorter than duration (${raw.duration} s)` });
 
   const entries: StrategyEntry[] = [];
-  raw.strategies.forEach((entry, i) => {
+  // The schema has checked ids and options already (schema.ts, strategyEntry).
+  for (const entry of raw.strategies) {
     const { id, label, store, ...options } = typeof entry === "string" ? { id: entry } : entry;
-    const path = typeof entry === "string" ? ["strategies", i] : ["strategies", i, "id"];
-    const def = findStrategy(id);
-    if (!def) {
-      issues.push({ path, message: `unknown strategy ${JSON.stringify(id)}; expected one of: ${strategies.map((s) => s.id).join(", ")}` });
-      return;
-    }
-    const parsed = def.options.safeParse(options);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) issues.push({ path: ["strategies", i, ...issue.path.map(pathKey)], message: issue.message });
-      return;
-    }
-    entries.push({ label: label ?? id, id, options: parsed.data, store: store ?? storeFor(def, raw.store) });
-  });
+    const def = findStrategy(id) as StrategyDef;
+    entries.push({ label: label ?? id, id, options: def.options.parse(options), store: store ?? storeFor(def, raw.store) });
+  }
   const seen = new Map<string, number>();
   for (const e of entries) {
     const n = (seen.get(e.label) ?? 0) + 1;
@@ -122,8 +113,4 @@ export function storeFor(def: StrategyDef, scenarioStore: StoreSpec): StoreSpec 
 
 function defaultAddress(i: number): string {
   return `10.0.${(i >> 8) & 0xff}.${(i & 0xff) + 1}:8080`;
-}
-
-function pathKey(key: PropertyKey): string | number {
-  return typeof key === "number" ? key : String(key);
 }

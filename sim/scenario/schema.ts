@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DURATION_PATTERN, parseDuration } from "./duration.js";
-import { findStrategy, strategies } from "../strategies/index.js";
+import { findStrategy, strategies, unknownStrategy } from "../strategies/index.js";
 
 /** Seconds, or a string with a unit. */
 export const duration = z
@@ -122,9 +122,24 @@ export const store = z.discriminatedUnion("kind", [
 ]);
 export type StoreSpec = z.output<typeof store>;
 
+/**
+ * A strategy id, or `{ id, label?, store?, ...options }` whose options the strategy's own schema
+ * checks here, so that problems in them read like any other (paths, allowed keys, suggestions).
+ */
 const strategyEntry = z.union([
-  z.string(),
-  z.looseObject({ id: z.string(), label: z.string().min(1).optional(), store: store.optional() }),
+  z.string().superRefine((id, ctx) => {
+    if (!findStrategy(id)) ctx.addIssue({ code: "custom", message: unknownStrategy(id) });
+  }),
+  z.looseObject({ id: z.string(), label: z.string().min(1).optional(), store: store.optional() }).superRefine((entry, ctx) => {
+    const def = findStrategy(entry.id);
+    if (!def) return ctx.addIssue({ code: "custom", path: ["id"], message: unknownStrategy(entry.id) });
+    const { id: _id, label: _label, store: _store, ...options } = entry;
+    const checked = def.options.safeParse(options);
+    // Re-raised so they read like every other issue: zod's default texts are dropped for the parse's
+    // own wording; a strategy author's message (a custom check) is kept.
+    if (!checked.success)
+      for (const { message, ...issue } of checked.error.issues) ctx.addIssue({ ...issue, ...(issue.code === "custom" ? { message } : {}) } as z.core.$ZodRawIssue);
+  }),
 ]);
 
 const event = z

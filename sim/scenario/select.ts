@@ -1,5 +1,5 @@
 import { storeFor, type Scenario, type StrategyEntry } from "./scenario.js";
-import { findStrategy, strategies } from "../strategies/index.js";
+import { findStrategy, unknownStrategy } from "../strategies/index.js";
 
 /**
  * The strategies a run should compare when the user names some (`--strategies a,b`): each name
@@ -15,7 +15,7 @@ export function selectStrategies(scenario: Scenario, names: readonly string[]): 
       continue;
     }
     const def = findStrategy(name);
-    if (!def) return { error: `unknown strategy ${JSON.stringify(name)}; expected one of: ${strategies.map((s) => s.id).join(", ")}` };
+    if (!def) return { error: unknownStrategy(name) };
     entries.push({ label: name, id: name, options: def.options.parse({}), store: storeFor(def, scenario.store) });
   }
   return { entries };

@@ -148,6 +148,14 @@ describe("parseScenario on a scenario with mistakes", () => {
     expect(problems('{\n  "strategies": ["round-robin"]\n}')).toEqual(['scenarios/bad.json:1:1: (root): missing required key "servers"']);
   });
 
+  it("words problems in strategy options like any other, keeping a strategy's own message", () => {
+    const text = scenario({ strategies: [{ id: "cookie-insert", redispatch: "yes" }, { id: "maglev", tableSize: 65536 }] });
+    expect(problems(text)).toEqual([
+      'scenarios/bad.json:8:21: strategies[0].redispatch: expected boolean, got string "yes"',
+      "scenarios/bad.json:12:20: strategies[1].tableSize: tableSize must be a prime number (Envoy refuses others)",
+    ]);
+  });
+
   it("lists the valid strategy ids for an unknown one", () => {
     expect(problems(scenario({ strategies: ["round-robin", "ring-hashh"] }))).toEqual([
       `scenarios/bad.json:7:5: strategies[1]: unknown strategy "ring-hashh"; expected one of: ${strategies.map((s) => s.id).join(", ")}`,
