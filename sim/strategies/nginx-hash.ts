@@ -35,11 +35,10 @@ export const nginxHash = defineStrategy({
     const fallback = new SmoothWeightedRoundRobin(pool);
     let key = new Uint8Array(256);
     let total = totalWeight(pool);
-    const recount = () => {
-      total = totalWeight(pool);
-    };
     return {
-      poolChanged: recount,
+      poolChanged() {
+        total = totalWeight(pool);
+      },
       pick(request) {
         const { size, weights, eligible } = pool;
         if (size < 2 || total <= 0) return fallback.pick();

@@ -21,11 +21,10 @@ export const nginxIpHash = defineStrategy({
   create(pool) {
     const fallback = new SmoothWeightedRoundRobin(pool);
     let total = totalWeight(pool);
-    const recount = () => {
-      total = totalWeight(pool);
-    };
     return {
-      poolChanged: recount,
+      poolChanged() {
+        total = totalWeight(pool);
+      },
       pick(request) {
         const { size, weights, eligible } = pool;
         if (size < 2) return fallback.pick();
