@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LIMITS } from "./sim/scenario/limits.js";
 
-/** Exit codes (README "Exit codes"): 0 ok, 1 internal error, 2 bad input. */
+/** Exit codes (README "Exit codes"): 0 ok, 1 internal error, 2 bad input or a budget exceeded; 130/143 interrupted. */
 const BAD_INPUT = 2;
 const packageRoot = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../" : "./", import.meta.url));
 
-function positiveInteger(name: string) {
+/** An integer flag from `min` to `max` (the scenario schema's bounds for the same field). */
+function integer(name: string, min: number, max: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < (name === "--seed" ? 0 : 1))
-      throw new InvalidArgumentError(`${name} expects a ${name === "--seed" ? "non-negative" : "positive"} integer, got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      throw new InvalidArgumentError(`${name} expects an integer from ${min} to ${max}, got ${clip(value)}`);
     return Number(value);
   };
 }
@@ -19,16 +21,50 @@ function positiveInteger(name: string) {
 function integerList(name: string) {
   return (value: string): number[] => {
     if (!/^\d+(,\d+)*$/.test(value.replaceAll(" ", "")))
-      throw new InvalidArgumentError(`${name} expects comma-separated non-negative integers, got ${JSON.stringify(value)}`);
+      throw new InvalidArgumentError(`${name} expects comma-separated non-negative integers, got ${clip(value)}`);
     return value.replaceAll(" ", "").split(",").map(Number);
   };
 }
+
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40 };
+
+/** A size in bytes: `512MiB`, `4GB`, `1.5G`, `1000000`. */
+function size(name: string) {
+  return (value: string): number => {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+    const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
+    if (!match || unit === undefined || !(Number(match[1]) > 0))
+      throw new InvalidArgumentError(`${name} expects a size such as 512MiB, 4GiB or 8GB, got ${clip(value)}`);
+    return Number(match[1]) * unit;
+  };
+}
+
+/** A positive count: `1e9`, `2000000000`. */
+function eventCount(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive number such as 5e9, got ${clip(value)}`);
+    return n;
+  };
+}
+
+function clip(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+// Values shown in --help come from the defaults the simulator uses (sim/budget.ts).
+const budgetOptions = [
+  new Option("--max-memory <size>", "refuse or stop a run needing more memory than this (default 4GiB)").argParser(size("--max-memory")),
+  new Option("--max-events <n>", "refuse or stop a run of more simulated events than this, over all runs (default 2e9)").argParser(eventCount("--max-events")),
+  new Option("--max-output <size>", "refuse a run whose output files would be larger than this (default 256MiB)").argParser(size("--max-output")),
+];
 
 const program = new Command()
   .name("lbsim")
   .description("Simulate load-balancing and session-affinity strategies and compare them.")
   .version(JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).version)
-  .showHelpAfterError()
+  .showHelpAfterError("(add --help for usage)")
+  .configureOutput({ outputError: (text, write) => write(text.startsWith("error: ") ? `lbsim: ${text.slice(7)}` : text) })
   .exitOverride();
 
 program
@@ -36,11 +72,13 @@ program
   .description("simulate a scenario and write report.html, results.csv and results.json")
   .argument("<scenario>", "scenario file (JSON)")
   .option("--strategies <ids>", "comma-separated strategies to compare (ids or labels; default: the scenario's)")
-  .option("--seed <n>", "override the scenario's seed", positiveInteger("--seed"))
-  .option("--replications <n>", "override the number of replications", positiveInteger("--replications"))
+  .option("--seed <n>", "override the scenario's seed", integer("--seed", 0, Number.MAX_SAFE_INTEGER))
+  .option("--replications <n>", "override the number of replications", integer("--replications", 1, LIMITS.replications))
   .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>)")
   .option("--json", "print the results JSON to stdout (the summary table goes to stderr)")
+  .option("--quiet", "no progress display")
   .action(run);
+for (const option of budgetOptions) program.commands.at(-1)?.addOption(option);
 
 program
   .command("route")
@@ -53,9 +91,10 @@ program
 
 program
   .command("validate")
-  .description("check a scenario file and print what it describes")
+  .description("check a scenario file, print what it describes and what running it would take")
   .argument("<scenario>", "scenario file (JSON)")
   .action(validate);
+for (const option of budgetOptions) program.commands.at(-1)?.addOption(option);
 
 program
   .command("list")
@@ -63,18 +102,25 @@ program
   .option("--json", "print as JSON")
   .action(list);
 
-interface RunFlags {
+interface BudgetFlags {
+  maxMemory?: number;
+  maxEvents?: number;
+  maxOutput?: number;
+}
+
+interface RunFlags extends BudgetFlags {
   strategies?: string;
   seed?: number;
   replications?: number;
   out?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 // The simulator and the report code load only when a command needs them, to keep startup fast.
 async function run(file: string, flags: RunFlags): Promise<void> {
   const { loadScenarioFile, InputError, selectStrategies, runScenario } = await import("./sim/index.js");
-  const { renderCsv, renderHtml, renderJson, renderTable, writeOutputs } = await import("./reports/index.js");
+  const { renderCsv, renderHtml, renderJson, renderTable, checkOutputDir, writeOutputSet, progressReporter } = await import("./reports/index.js");
   const scenario = loadScenarioFile(file);
   if (flags.seed !== undefined) scenario.seed = flags.seed;
   if (flags.replications !== undefined) scenario.replications = flags.replications;
@@ -83,13 +129,19 @@ async function run(file: string, flags: RunFlags): Promise<void> {
     if ("error" in selected) throw new InputError(`--strategies: ${selected.error}`);
     scenario.strategies = selected.entries;
   }
-  const progress = process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\rsimulating ${done}/${total} runs`) : undefined;
-  const started = performance.now();
-  const result = runScenario(scenario, { onProgress: progress });
-  if (progress) process.stderr.write("\n");
-  const json = renderJson(result);
+  // Checked before simulating so a bad --out fails at once, not after a long run.
   const out = flags.out ?? join("lbsim-out", scenario.name);
-  const written = writeOutputs(out, { "report.html": renderHtml(result), "results.csv": renderCsv(result), "results.json": json });
+  checkOutputDir(out);
+  const started = performance.now();
+  const progress = flags.quiet || flags.json ? undefined : progressReporter(process.stderr, `${scenario.strategies.length * scenario.replications} runs`);
+  let result;
+  try {
+    result = runScenario(scenario, { onProgress: progress?.update, budget: await budget(flags) });
+  } finally {
+    progress?.stop();
+  }
+  const json = renderJson(result);
+  const written = await writeOutputSet(out, { "report.html": renderHtml(result), "results.csv": renderCsv(result), "results.json": json });
   const summary = `${renderTable(result)}\n${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${written.join(", ")}\n`;
   if (flags.json) {
     process.stderr.write(summary);
@@ -97,6 +149,16 @@ async function run(file: string, flags: RunFlags): Promise<void> {
   } else {
     process.stdout.write(summary);
   }
+}
+
+/** The run's budget: the defaults, with what the flags raise or lower. */
+async function budget(flags: BudgetFlags) {
+  const { DEFAULT_BUDGET } = await import("./sim/index.js");
+  return {
+    maxMemory: flags.maxMemory ?? DEFAULT_BUDGET.maxMemory,
+    maxEvents: flags.maxEvents ?? DEFAULT_BUDGET.maxEvents,
+    maxOutput: flags.maxOutput ?? DEFAULT_BUDGET.maxOutput,
+  };
 }
 
 async function route(flags: { strategy: string; servers: string; weights?: number[]; down?: number[] }): Promise<void> {
@@ -111,9 +173,13 @@ async function route(flags: { strategy: string; servers: string; weights?: numbe
   process.stdout.write(routes.map((r) => `${field(r.key)},${r.index},${r.serverKey}\n`).join(""));
 }
 
-async function validate(file: string): Promise<void> {
-  const { loadScenarioFile, describeScenario } = await import("./sim/index.js");
-  process.stdout.write(`${file}: ok\n${describeScenario(loadScenarioFile(file))}\n`);
+async function validate(file: string, flags: BudgetFlags): Promise<void> {
+  const { loadScenarioFile, describeScenario, describeEstimate, estimate, overBudget, BudgetError } = await import("./sim/index.js");
+  const scenario = loadScenarioFile(file);
+  const implied = estimate(scenario);
+  const over = overBudget(implied, await budget(flags));
+  if (over.length > 0) throw new BudgetError(`${file}: valid, but the run ${over.join("; it ")}`);
+  process.stdout.write(`${file}: ok\n${describeScenario(scenario)}\n${describeEstimate(implied)}\n`);
 }
 
 async function list(flags: { json?: boolean }): Promise<void> {
@@ -146,9 +212,19 @@ try {
 
 function exitCode(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : BAD_INPUT;
-  if (error instanceof Error && error.name === "InputError") {
-    process.stderr.write(`lbsim: ${error.message}\n`);
+  // Matched by name: the classes live in modules loaded lazily.
+  const name = error instanceof Error ? error.name : "";
+  if (name === "InputError" || name === "BudgetError") {
+    process.stderr.write(`lbsim: ${(error as Error).message}\n`);
     return BAD_INPUT;
+  }
+  if (name === "Interrupted") {
+    process.stderr.write(`lbsim: ${(error as Error).message}\n`);
+    return (error as Error & { exitCode: number }).exitCode;
+  }
+  if (name === "InvariantError") {
+    process.stderr.write(`lbsim: internal error, a broken invariant (please report it with the scenario file): ${(error as Error).message}\n${(error as Error).stack ?? ""}\n`);
+    return 1;
   }
   process.stderr.write(`lbsim: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 1;

@@ -15,7 +15,8 @@ export interface ChartSpec {
 interface BarRow {
   strategy: string;
   group?: string;
-  value: number;
+  /** Null where the metric is undefined for that strategy: no bar is drawn. */
+  value: number | null;
   lo: number | null;
   hi: number | null;
 }
@@ -56,9 +57,9 @@ function strategyColor(result: Result) {
   return { domain: result.results.map((r) => r.strategy), scheme: "tableau10" as const };
 }
 
-function ci(r: StrategyResult, key: string, value: number): Pick<BarRow, "lo" | "hi"> {
+function ci(r: StrategyResult, key: string, value: number | null): Pick<BarRow, "lo" | "hi"> {
   const half = r.estimates[key]?.ci95;
-  return half == null ? { lo: null, hi: null } : { lo: value - half, hi: value + half };
+  return half == null || value === null ? { lo: null, hi: null } : { lo: value - half, hi: value + half };
 }
 
 function metricRows(result: Result, key: "lostSessionRate" | "remapRate" | "loadSkew"): BarRow[] {
@@ -78,7 +79,7 @@ function metricChart(
   const y = { field: "strategy", type: "nominal", title: null, sort: null } as const;
   const rows = metricRows(result, key);
   // Room on the right for the value labels, which sit past the end of the bar or its error bar.
-  const domainMax = Math.max(0, ...rows.map((r) => Math.max(r.value, r.hi ?? 0))) * 1.18 || 1;
+  const domainMax = Math.max(0, ...rows.map((r) => Math.max(r.value ?? 0, r.hi ?? 0))) * 1.18 || 1;
   const x = {
     field: "value",
     type: "quantitative",

@@ -99,7 +99,8 @@ const sig3 = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 });
 const sig2 = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 2 });
 const whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
-const finite = (f: (x: number) => string) => (x: number) => (Number.isFinite(x) ? f(x) : "–");
+/** Formats a measure; one that is undefined (null: nothing to divide by, no sample) reads "n/a". */
+const finite = (f: (x: number) => string) => (x: number | null) => (x !== null && Number.isFinite(x) ? f(x) : "n/a");
 const num = finite((x) => sig3.format(x));
 const pct = finite((x) => `${sig3.format(x * 100)}%`);
 const count = finite((x) => whole.format(x));
@@ -139,7 +140,7 @@ function header(result: Result): string {
 interface Column {
   group: string;
   header: string;
-  value: (r: StrategyResult) => number;
+  value: (r: StrategyResult) => number | null;
   cell: (r: StrategyResult) => string;
   /** Which way is better; null for context columns that are not scored. */
   better: "lower" | "higher" | null;
@@ -151,8 +152,8 @@ function metricColumn(
   group: string,
   header: string,
   key: string,
-  get: (r: StrategyResult) => number,
-  format: (x: number) => string,
+  get: (r: StrategyResult) => number | null,
+  format: (x: number | null) => string,
   better: Column["better"],
 ): Column {
   return { group, header, value: get, cell: (r) => format(get(r)), better, estimate: key };
@@ -185,7 +186,7 @@ const columns: Column[] = [
 
 /** The best value of a column, or undefined when it does not separate the strategies (all equal or unscored). */
 function bestOf(column: Column, rows: StrategyResult[]): number | undefined {
-  const values = rows.map(column.value).filter(Number.isFinite);
+  const values = rows.map(column.value).filter((v): v is number => v !== null && Number.isFinite(v));
   if (!column.better || values.length < 2 || values.every((v) => v === values[0])) return undefined;
   return column.better === "lower" ? Math.min(...values) : Math.max(...values);
 }
@@ -261,7 +262,7 @@ function eventGroups(result: Result): EventGroup[] {
 }
 
 function eventRow({ strategy, event: e }: EventGroup["rows"][number]): string {
-  const excess = e.remapFraction > e.minimumFraction + 1e-9 ? ' class="excess"' : "";
+  const excess = e.remapFraction !== null && e.minimumFraction !== null && e.remapFraction > e.minimumFraction + 1e-9 ? ' class="excess"' : "";
   return `<tr><th scope="row" class="name">${esc(strategy)}</th><td>${count(e.activeSessions)}</td><td>${count(e.returnedSessions)}</td><td>${count(e.movedSessions)}</td><td${excess}>${pct(e.remapFraction)}</td><td>${pct(e.minimumFraction)}</td></tr>`;
 }
 

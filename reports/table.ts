@@ -5,10 +5,13 @@ interface Column {
   cell(r: StrategyResult): string;
 }
 
-const percent = (x: number) => `${(100 * x).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`;
-const withCi = (r: StrategyResult, name: string, format: (x: number) => string) => {
+/** Undefined measures (nothing to divide by, no complete window, no answered request) read "n/a". */
+const defined = (f: (x: number) => string) => (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : f(x));
+const percent = defined((x) => `${(100 * x).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`);
+const fixed = (digits: number) => defined((x) => x.toFixed(digits));
+const withCi = (r: StrategyResult, name: string, format: (x: number | null) => string) => {
   const ci = r.estimates[name]?.ci95;
-  return ci === null || ci === undefined ? format(r.estimates[name]?.mean ?? 0) : `${format(r.estimates[name].mean)} ±${format(ci)}`;
+  return ci === null || ci === undefined ? format(r.estimates[name]?.mean) : `${format(r.estimates[name].mean)} ±${format(ci)}`;
 };
 
 const columns: Column[] = [
@@ -16,8 +19,8 @@ const columns: Column[] = [
   { title: "store", cell: (r) => r.store },
   { title: "lost sessions", cell: (r) => withCi(r, "lostSessionRate", percent) },
   { title: "remap", cell: (r) => percent(r.metrics.remapRate) },
-  { title: "load skew", cell: (r) => `${r.metrics.loadSkew.toFixed(2)} (peak ${r.metrics.peakLoadSkew.toFixed(2)})` },
-  { title: "p99 ms", cell: (r) => r.metrics.latencyMs.p99.toFixed(0) },
+  { title: "load skew", cell: (r) => (r.metrics.loadSkew === null ? "n/a" : `${fixed(2)(r.metrics.loadSkew)} (peak ${fixed(2)(r.metrics.peakLoadSkew)})`) },
+  { title: "p99 ms", cell: (r) => fixed(0)(r.metrics.latencyMs.p99) },
   { title: "failed", cell: (r) => Math.round(r.metrics.failedRequests).toLocaleString("en-US") },
   { title: "affinity hits", cell: (r) => percent(r.metrics.affinityHitRate) },
 ];

@@ -1,10 +1,10 @@
 import { stream } from "./engine/random.js";
 import { parseServerKey, routePool, type ServerKey } from "./route-pool.js";
 import { InputError, type Problem } from "./scenario/errors.js";
-import { closest } from "./scenario/suggest.js";
 import type { RoutingView } from "./strategies/define.js";
 import { hashKeyOption } from "./strategies/hash-key.js";
-import { findStrategy, strategies } from "./strategies/index.js";
+import { unknownStrategy } from "./scenario/suggest.js";
+import { findStrategy } from "./strategies/index.js";
 
 /** One routing decision: `index` is the 0-based server index (-1: no server eligible), `serverKey` its key ("" for -1). */
 export interface Route {
@@ -17,8 +17,6 @@ export interface Route {
 const MAX_WEIGHT = 256;
 /** hash-key.ts writes a key into a 64-byte buffer, one byte per character. */
 const MAX_KEY_LENGTH = 64;
-/** Problems listed before "... and N more". */
-const MAX_PROBLEMS = 10;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
@@ -59,11 +57,7 @@ export function createRouter(
   options: Record<string, unknown> = {},
 ): (keys: readonly string[]) => Route[] {
   const def = findStrategy(strategyId);
-  if (!def) {
-    const guess = closest(strategyId, strategies.map((s) => s.id));
-    const hint = guess === undefined ? "" : `did you mean ${JSON.stringify(guess)}? `;
-    throw new InputError(`--strategy: unknown strategy ${JSON.stringify(strategyId)}; ${hint}expected one of: ${strategies.map((s) => s.id).join(", ")}`);
-  }
+  if (!def) throw new InputError(`--strategy: ${unknownStrategy(strategyId)}`);
   const parsed = def.options.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -95,11 +89,8 @@ export function createRouter(
       else if (!takesSessionIds)
         problems.push({ path: "", line, message: `${JSON.stringify(key)} is not an IPv4 address (a.b.c.d), and ${strategyId} routes by client address only` });
     });
-    if (problems.length > 0) {
-      const shown = problems.slice(0, MAX_PROBLEMS);
-      if (problems.length > MAX_PROBLEMS) shown.push({ path: "", message: `... and ${problems.length - MAX_PROBLEMS} more` });
-      throw new InputError("stdin", shown);
-    }
+    // InputError lists a few of each kind and counts the rest.
+    if (problems.length > 0) throw new InputError("stdin", problems);
 
     // A fresh strategy per call, so the same keys always get the same answers.
     const strategy = def.create(routePool(servers, weightList, down), stream(0, `route:${strategyId}`), parsed.data);

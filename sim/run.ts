@@ -1,22 +1,53 @@
+import { BudgetError, BUDGET_FLAGS, bytes, count, DEFAULT_BUDGET, estimate, overBudget, type Budget } from "./budget.js";
+import { StalledError } from "./engine/invariant.js";
 import type { Result, StrategyResult } from "./metrics/result.js";
 import { estimates, meanEvents, meanMetrics } from "./metrics/summary.js";
-import { simulate, type RunOutput } from "./model/simulation.js";
+import { simulate, type RunMonitor, type RunOutput } from "./model/simulation.js";
+import { InputError } from "./scenario/errors.js";
 import type { Scenario, StrategyEntry } from "./scenario/scenario.js";
 
 export interface RunOptions {
-  /** Called after each finished replication, for progress display. */
-  onProgress?(done: number, total: number): void;
+  /** Called now and then with the share of the work done, from 0 to 1, for progress display. */
+  onProgress?(done: number): void;
+  /** Limits the run must stay within (default DEFAULT_BUDGET). */
+  budget?: Budget;
+  /** Bytes of memory in use now, checked against the budget between slices (default: the process's resident set). */
+  memoryInUse?(): number;
 }
 
-/** Runs every strategy of the scenario for every replication and summarises them. */
+/** Events between looks at progress and memory: a few hundredths of a second of simulation. */
+const SLICE = 1 << 20;
+
+/**
+ * Runs every strategy of the scenario for every replication and summarises them. Throws
+ * BudgetError, before anything runs, when the scenario's estimate exceeds the budget, or as
+ * soon as a run passes it.
+ */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
+  const budget = options.budget ?? DEFAULT_BUDGET;
+  const over = overBudget(estimate(scenario), budget);
+  if (over.length > 0) throw new BudgetError(`${scenario.name}: the run ${over.join("; it ")}. Raise the limit if this machine can take it.`);
+  const memoryInUse = options.memoryInUse ?? process.memoryUsage.rss;
   const total = scenario.strategies.length * scenario.replications;
-  let done = 0;
+  let done = 0, eventsBefore = 0;
   const results = scenario.strategies.map((entry) => {
     const runs: RunOutput[] = [];
     for (let r = 0; r < scenario.replications; r++) {
-      runs.push(simulate(scenario, entry, r));
-      options.onProgress?.(++done, total);
+      const monitor: RunMonitor = {
+        slice: SLICE,
+        check(processed, now) {
+          if (eventsBefore + processed > budget.maxEvents)
+            throw new BudgetError(`${scenario.name}: the run passed ${BUDGET_FLAGS.maxEvents} ${count(budget.maxEvents)} events at ${now.toFixed(0)} s of run ${done + 1} of ${total}; nothing was written`);
+          const rss = memoryInUse();
+          if (rss > budget.maxMemory)
+            throw new BudgetError(`${scenario.name}: the run's memory passed ${BUDGET_FLAGS.maxMemory} ${bytes(budget.maxMemory)} (${bytes(rss)}) at ${now.toFixed(0)} s of run ${done + 1} of ${total}; nothing was written`);
+          options.onProgress?.((done + now / scenario.duration) / total);
+        },
+      };
+      const run = simulateOne(scenario, entry, r, monitor);
+      eventsBefore += run.processedEvents;
+      runs.push(run);
+      options.onProgress?.(++done / total);
     }
     return summarise(entry, runs);
   });
@@ -30,6 +61,19 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
     servers: scenario.servers.list.map((s) => s.name),
     results,
   };
+}
+
+/** One run; a clock that stops advancing is the scenario's doing (nothing takes any time), so it is reported as bad input. */
+function simulateOne(scenario: Scenario, entry: StrategyEntry, replication: number, monitor: RunMonitor): RunOutput {
+  try {
+    return simulate(scenario, entry, replication, monitor);
+  } catch (error) {
+    if (!(error instanceof StalledError)) throw error;
+    throw new InputError(
+      `${scenario.name}: simulated time stopped advancing at ${error.time} s (${entry.label}, replication ${replication + 1}): ` +
+        "requests, visits or returns follow each other without any time passing; give think time, service time or returning.after a positive mean",
+    );
+  }
 }
 
 function summarise(entry: StrategyEntry, runs: RunOutput[]): StrategyResult {

@@ -142,10 +142,19 @@ describe("routeKeys", () => {
       ]);
     });
 
-    it("lists at most ten bad keys", () => {
+    it("lists a few bad keys of one kind and counts the rest", () => {
       const message = inputError(() => routeKeys("nginx-ip-hash", NGINX3, undefined, [], Array.from({ length: 25 }, (_, i) => `key${i}`)));
-      expect(message.split("\n")).toHaveLength(11);
-      expect(message).toMatch(/\nstdin: \.\.\. and 15 more$/);
+      expect(message.split("\n")).toHaveLength(4);
+      expect(message).toMatch(/^stdin:1:1: "key0" is not an IPv4 address/);
+      expect(message).toMatch(/\n\.\.\. and 22 more problems like those above$/);
+    });
+
+    it("AWS ALB strategies fail open: with every server down they still answer one, as ALB routes to all targets", () => {
+      for (const id of ["alb-lb-cookie", "alb-app-cookie"]) {
+        const [route] = routeKeys(id, NGINX3, undefined, [0, 1, 2], ["1.2.3.4"]);
+        expect(route.index).toBeGreaterThanOrEqual(0);
+        expect(route.serverKey).toBe(NGINX3[route.index]);
+      }
     });
   });
 });

@@ -1,4 +1,11 @@
 import { EventQueue } from "./event-queue.js";
+import { StalledError } from "./invariant.js";
+
+/**
+ * Events handled in a row at one instant before the run is declared stalled: far more than any
+ * model does at once (every user's request failing in one crash), few enough to stop in a second.
+ */
+export const MAX_EVENTS_PER_INSTANT = 10_000_000;
 
 /** Called with the event's subject (an integer the registering component chose) and the time. */
 export type Handler = (subject: number, now: number) => void;
@@ -16,6 +23,13 @@ export class Engine {
   #processed = 0;
   readonly #handlers: Handler[] = [];
   readonly #queue = new EventQueue();
+  readonly #maxPerInstant: number;
+  /** Events handled in a row at the current instant. */
+  #atInstant = 0;
+
+  constructor(maxEventsPerInstant = MAX_EVENTS_PER_INSTANT) {
+    this.#maxPerInstant = maxEventsPerInstant;
+  }
 
   get now(): number {
     return this.#now;
@@ -47,15 +61,27 @@ export class Engine {
     this.at(this.#now + delay, kind, subject);
   }
 
-  /** Handles events in (time, seq) order until none is left at or before `until`; the clock then reads `until`. */
-  run(until = Infinity): void {
+  /**
+   * Handles events in (time, seq) order until none is left at or before `until` (the clock then
+   * reads `until`) or `budget` events have been handled, whichever comes first, so a caller can
+   * look at progress between slices. Returns true when it reached `until`. Throws StalledError
+   * when the clock stops advancing.
+   */
+  run(until = Infinity, budget = Infinity): boolean {
     const queue = this.#queue, handlers = this.#handlers;
+    const stop = this.#processed + budget;
     while (queue.size > 0 && queue.peekTime() <= until) {
+      if (this.#processed >= stop) return false;
       queue.pop();
-      this.#now = queue.time;
+      const time = queue.time;
+      // Counted across slices: a stall must be seen however the run is cut up.
+      if (time !== this.#now) this.#atInstant = 0;
+      else if (++this.#atInstant >= this.#maxPerInstant) throw new StalledError(time, this.#atInstant);
+      this.#now = time;
       this.#processed++;
-      handlers[queue.kind](queue.subject, queue.time);
+      handlers[queue.kind](queue.subject, time);
     }
     if (until !== Infinity && until > this.#now) this.#now = until;
+    return true;
   }
 }

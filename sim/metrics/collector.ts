@@ -17,6 +17,10 @@ export class Collector {
   continuing = 0;
   remaps = 0;
   affinityHits = 0;
+  expiredSessions = 0;
+  liveSessionsAtStart = 0;
+  liveSessionsAtEnd = 0;
+  readonly #until: number;
   readonly latency = new LogHistogram();
   readonly events: TopologyEventResult[] = [];
   readonly timeline: Timeline = { t: [], loadSkew: [], requests: [], failedRequests: [], lostSessions: [] };
@@ -34,8 +38,10 @@ export class Collector {
   #windowFailed = 0;
   #windowLost = 0;
 
-  constructor(from: number, weights: Int32Array) {
+  /** Measures from `from` (the end of the warmup) to `until` (the end of the run). */
+  constructor(from: number, until: number, weights: Int32Array) {
     this.from = from;
+    this.#until = until;
     this.#weights = weights;
     this.#windowLoad = new Float64Array(weights.length);
     this.#upAllWindow = new Uint8Array(weights.length).fill(1);
@@ -52,8 +58,9 @@ export class Collector {
     if (now >= this.from) this.#windowLoad[server]++;
   }
 
-  failed(now: number): void {
-    if (now < this.from) return;
+  /** A request sent at `sentAt` got no answer; counted like its request, by when it was sent. */
+  failed(sentAt: number): void {
+    if (sentAt < this.from) return;
     this.failedRequests++;
     this.#windowFailed++;
   }
@@ -67,6 +74,17 @@ export class Collector {
     this.lostSessions++;
     this.lostByCause[cause]++;
     this.#windowLost++;
+  }
+
+  /**
+   * A session stopped being used at `now`; it was live until `expiry` (last use + idle timeout): expired
+   * if that falls inside the measured interval, still live at the end if at or past its end.
+   */
+  sessionAbandoned(now: number, expiry: number): void {
+    // Left before measuring started but still live then: inherited like those still in use.
+    if (now < this.from && expiry >= this.from) this.liveSessionsAtStart++;
+    if (expiry >= this.#until) this.liveSessionsAtEnd++;
+    else if (expiry >= this.from) this.expiredSessions++;
   }
 
   continued(now: number, remapped: boolean, hit: boolean): void {
@@ -118,21 +136,31 @@ export class Collector {
     this.#windowStart = now;
   }
 
+  /** The run's metrics; a ratio with nothing to divide by, or a statistic of no sample, is null. */
   metrics(): Metrics {
-    const rate = (a: number, b: number) => (b > 0 ? a / b : 0);
-    const h = this.latency;
+    const rate = (a: number, b: number) => (b > 0 ? a / b : null);
+    const h = this.latency, answered = h.count > 0, windows = this.#windows > 0;
     return {
       requests: this.requests,
       failedRequests: this.failedRequests,
       sessions: this.sessions,
       lostSessions: this.lostSessions,
-      lostSessionRate: rate(this.lostSessions, this.sessions),
+      // Over every session that lived while measuring: those started and those inherited from the warmup.
+      lostSessionRate: rate(this.lostSessions, this.sessions + this.liveSessionsAtStart),
       lostByCause: { ...this.lostByCause },
+      expiredSessions: this.expiredSessions,
+      liveSessionsAtStart: this.liveSessionsAtStart,
+      liveSessionsAtEnd: this.liveSessionsAtEnd,
       remapRate: rate(this.remaps, this.continuing),
-      loadSkew: this.#windows > 0 ? this.#skewSum / this.#windows : 0,
-      peakLoadSkew: this.#peakSkew,
-      loadCov: this.#windows > 0 ? this.#covSum / this.#windows : 0,
-      latencyMs: { mean: h.count > 0 ? h.mean : 0, p50: h.count > 0 ? h.quantile(0.5) : 0, p95: h.count > 0 ? h.quantile(0.95) : 0, p99: h.count > 0 ? h.quantile(0.99) : 0 },
+      loadSkew: windows ? this.#skewSum / this.#windows : null,
+      peakLoadSkew: windows ? this.#peakSkew : null,
+      loadCov: windows ? this.#covSum / this.#windows : null,
+      latencyMs: {
+        mean: answered ? h.mean : null,
+        p50: answered ? h.quantile(0.5) : null,
+        p95: answered ? h.quantile(0.95) : null,
+        p99: answered ? h.quantile(0.99) : null,
+      },
       affinityHitRate: rate(this.affinityHits, this.continuing),
     };
   }

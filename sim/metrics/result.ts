@@ -1,19 +1,27 @@
 import type { LostCause } from "./causes.js";
 
+/** A ratio or statistic that is null where it is undefined: no session started, no complete window, no answered request. */
+export type Measure = number | null;
+
 /** Headline metrics of one simulation run (or their means over replications). Names as in DESIGN.md. */
 export interface Metrics {
   requests: number;
   failedRequests: number;
   sessions: number;
   lostSessions: number;
-  lostSessionRate: number;
+  lostSessionRate: Measure;
   lostByCause: Record<LostCause, number>;
-  remapRate: number;
-  loadSkew: number;
-  peakLoadSkew: number;
-  loadCov: number;
-  latencyMs: { mean: number; p50: number; p95: number; p99: number };
-  affinityHitRate: number;
+  /** Sessions that ended by idling past the store's idle timeout. */
+  expiredSessions: number;
+  /** Sessions live when measurement started (at the end of the warmup) and at the end of the run. */
+  liveSessionsAtStart: number;
+  liveSessionsAtEnd: number;
+  remapRate: Measure;
+  loadSkew: Measure;
+  peakLoadSkew: Measure;
+  loadCov: Measure;
+  latencyMs: { mean: Measure; p50: Measure; p95: Measure; p99: Measure };
+  affinityHitRate: Measure;
 }
 
 /** What one topology event (crash, recover, ...) did to the sessions that were active when it happened. */
@@ -27,10 +35,10 @@ export interface TopologyEventResult {
   returnedSessions: number;
   /** Of the returned, sessions whose request went to a different server than their previous one. */
   movedSessions: number;
-  /** movedSessions / returnedSessions. */
-  remapFraction: number;
-  /** The least any strategy must move: returned sessions whose previous server was taken away, / returnedSessions. */
-  minimumFraction: number;
+  /** movedSessions / returnedSessions; null when none returned. */
+  remapFraction: Measure;
+  /** The least any strategy must move: returned sessions whose previous server was taken away, / returnedSessions; null when none returned. */
+  minimumFraction: Measure;
 }
 
 /** Per-window series of the first replication, for time charts. */
@@ -43,10 +51,10 @@ export interface Timeline {
   lostSessions: number[];
 }
 
-/** Mean, spread and 95% confidence half-width of one metric over replications. */
+/** Mean, spread and 95% confidence half-width of one metric over the replications where it is defined (all null where it is in none). */
 export interface Estimate {
-  mean: number;
-  sd: number;
+  mean: number | null;
+  sd: number | null;
   /** Student-t 95% half-width; null with a single replication. */
   ci95: number | null;
 }

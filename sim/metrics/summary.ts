@@ -11,19 +11,22 @@ export function tCritical95(df: number): number {
   return df <= 30 ? T95[df - 1] : 1.96 + 2.4 / df;
 }
 
-export function estimate(values: readonly number[]): Estimate {
+/** The estimate over the values that are defined; all null when none is. */
+export function estimate(all: readonly (number | null)[]): Estimate {
+  const values = all.filter((v): v is number => v !== null);
   const n = values.length;
+  if (n === 0) return { mean: null, sd: null, ci95: null };
   const mean = values.reduce((a, b) => a + b, 0) / n;
   if (n < 2) return { mean, sd: 0, ci95: null };
   const sd = Math.sqrt(values.reduce((acc, v) => acc + (v - mean) ** 2, 0) / (n - 1));
   return { mean, sd, ci95: (tCritical95(n - 1) * sd) / Math.sqrt(n) };
 }
 
-/** Numeric leaves of a metrics object under dotted names (`latencyMs.p99`, `lostByCause.remapped`). */
-export function flatten(value: object, prefix = ""): Record<string, number> {
-  const out: Record<string, number> = {};
+/** Numeric (or undefined: null) leaves of a metrics object under dotted names (`latencyMs.p99`, `lostByCause.remapped`). */
+export function flatten(value: object, prefix = ""): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v === "number") out[prefix + key] = v;
+    if (typeof v === "number" || v === null) out[prefix + key] = v;
     else if (v && typeof v === "object") Object.assign(out, flatten(v, `${prefix}${key}.`));
   }
   return out;
@@ -35,7 +38,7 @@ export function estimates(runs: readonly Metrics[]): Record<string, Estimate> {
   return Object.fromEntries(Object.keys(flat[0]).map((name) => [name, estimate(flat.map((f) => f[name]))]));
 }
 
-/** The mean of each metric over replications, in the same shape. */
+/** The mean of each metric over the replications where it is defined (null where it is in none), in the same shape. */
 export function meanMetrics(runs: readonly Metrics[]): Metrics {
   return meanOf(runs) as Metrics;
 }
@@ -50,8 +53,8 @@ function meanOf(items: readonly object[]): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(first)) {
     const column = items.map((item) => (item as Record<string, unknown>)[key]);
-    if (typeof v === "number") out[key] = (column as number[]).reduce((a, b) => a + b, 0) / items.length;
-    else if (v && typeof v === "object") out[key] = meanOf(column as object[]);
+    if (typeof v === "number" || v === null) out[key] = estimate(column as (number | null)[]).mean;
+    else if (typeof v === "object") out[key] = meanOf(column as object[]);
     else out[key] = v;
   }
   return out;

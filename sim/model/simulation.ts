@@ -10,6 +10,8 @@ import { compileDistribution, type Distribution } from "./distributions.js";
 import { ServerPool } from "./servers.js";
 import type { SessionStore } from "./session-store.js";
 import { createStore } from "./stores.js";
+import { InvariantError } from "../engine/invariant.js";
+import { LIMITS } from "../scenario/limits.js";
 
 export interface RunOutput {
   metrics: Metrics;
@@ -19,9 +21,17 @@ export interface RunOutput {
   processedEvents: number;
 }
 
+/** Looks at a run between slices of events: progress, budgets. It may throw to stop the run. */
+export interface RunMonitor {
+  /** Events per slice. */
+  readonly slice: number;
+  /** Called after each slice with the events handled so far in this run and the simulated time. */
+  check(processed: number, now: number): void;
+}
+
 /** Runs one replication of one strategy of a scenario. */
-export function simulate(scenario: Scenario, entry: StrategyEntry, replication: number): RunOutput {
-  return new Simulation(scenario, entry, replication).run();
+export function simulate(scenario: Scenario, entry: StrategyEntry, replication: number, monitor?: RunMonitor): RunOutput {
+  return new Simulation(scenario, entry, replication).run(monitor);
 }
 
 /**
@@ -60,6 +70,7 @@ class Simulation {
   readonly #HEALTH_CHECK: Kind;
   readonly #TOPOLOGY: Kind;
   readonly #WINDOW: Kind;
+  readonly #MEASURE_START: Kind;
 
   #users = 0;
   #sessions = 0;
@@ -80,7 +91,7 @@ class Simulation {
     this.#balancer.strategy = def.create(this.#balancer.pool, stream(seed, purpose(`strategy:${entry.label}`)), entry.options);
     this.#store = createStore(entry.store, this.#servers);
     this.#idleTimeout = entry.store.idleTimeout;
-    this.#metrics = new Collector(scenario.warmup, this.#balancer.pool.weights);
+    this.#metrics = new Collector(scenario.warmup, scenario.duration, this.#balancer.pool.weights);
 
     this.#arrivals = stream(seed, purpose("arrivals"));
     this.#population = stream(seed, purpose("population"));
@@ -113,10 +124,13 @@ class Simulation {
     this.#HEALTH_CHECK = e.on(this.#healthCheck);
     this.#TOPOLOGY = e.on(this.#topology);
     this.#WINDOW = e.on(this.#window);
+    this.#MEASURE_START = e.on(this.#measureStart);
   }
 
-  run(): RunOutput {
+  run(monitor?: RunMonitor): RunOutput {
     const e = this.#engine, s = this.#s;
+    // Scheduled first, so it runs before anything else that happens at the end of the warmup.
+    e.at(s.warmup, this.#MEASURE_START, 0);
     e.at(this.#visitGap.quantile(this.#arrivals()), this.#NEW_VISIT, 0);
     // First checks are staggered evenly over one interval, as HAProxy starts them.
     const interval = s.balancer.healthCheck.interval, n = this.#servers.size;
@@ -127,11 +141,13 @@ class Simulation {
       e.at(event.at, this.#TOPOLOGY, i);
     });
     e.at(s.warmup + s.metrics.window, this.#WINDOW, 0);
-    e.run(s.duration);
+    const slice = monitor?.slice ?? Infinity;
+    while (!e.run(s.duration, slice)) monitor?.check(e.processed, e.now);
+    for (let slot = 0; slot < this.#clients.used; slot++) this.#abandonSession(slot, s.duration);
     const events = this.#metrics.events.map((ev, i) => ({
       ...ev,
-      remapFraction: ev.returnedSessions > 0 ? ev.movedSessions / ev.returnedSessions : 0,
-      minimumFraction: ev.returnedSessions > 0 ? this.#mustMove[i] / ev.returnedSessions : 0,
+      remapFraction: ev.returnedSessions > 0 ? ev.movedSessions / ev.returnedSessions : null,
+      minimumFraction: ev.returnedSessions > 0 ? this.#mustMove[i] / ev.returnedSessions : null,
     }));
     return { metrics: this.#metrics.metrics(), events, timeline: this.#metrics.timeline, processedEvents: e.processed };
   }
@@ -170,10 +186,15 @@ class Simulation {
 
   #startVisit(slot: number, now: number): void {
     const t = this.#clients, uid = t.uid[slot], visit = t.visit[slot];
-    t.requestsLeft[slot] = Math.max(1, Math.round(this.#requestsPerVisit.quantile(this.#draw.visitLength.at(uid, visit))));
+    // Clamped so a heavy-tailed draw cannot overflow the 32-bit counter.
+    t.requestsLeft[slot] = Math.min(LIMITS.countValue, Math.max(1, Math.round(this.#requestsPerVisit.quantile(this.#draw.visitLength.at(uid, visit)))));
     if (this.#draw.clear.at(uid, visit) < this.#s.clients.cookies.clearPerVisit) {
-      if (this.#liveSession(slot, now)) this.#metrics.lost(now, "cookieCleared");
-      this.#endSession(slot);
+      if (this.#liveSession(slot, now)) {
+        this.#metrics.lost(now, "cookieCleared");
+        this.#endSession(slot);
+      } else {
+        this.#abandonSession(slot, now);
+      }
       t.lbCookie[slot] = -1;
       t.lbCookieExpires[slot] = Infinity;
     }
@@ -186,6 +207,7 @@ class Simulation {
       const at = now + this.#returnAfter.quantile(this.#draw.returnAfter.at(uid, visit));
       if (at <= this.#s.duration) return this.#engine.at(at, this.#VISIT_START, t.subject(slot));
     }
+    this.#abandonSession(slot, now);
     t.release(slot);
   }
 
@@ -202,7 +224,7 @@ class Simulation {
     t.sentAt[slot] = now;
     this.#metrics.request(now);
     if (now >= t.nextAddressChange[slot]) this.#moveAddress(slot, now);
-    if (!this.#liveSession(slot, now)) this.#endSession(slot);
+    if (!this.#liveSession(slot, now)) this.#abandonSession(slot, now);
     if (now >= t.lbCookieExpires[slot]) t.lbCookie[slot] = -1;
     this.#dispatch(slot, now, -1);
   }
@@ -216,7 +238,7 @@ class Simulation {
     const next = session < 0 ? t.reservedSession[slot] : -1;
     const server = balancer.route(now, t.address[slot], cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
     if (server < 0) {
-      this.#metrics.failed(now);
+      this.#metrics.failed(this.#clients.sentAt[slot]);
       return this.#afterResponse(slot, now);
     }
     this.#metrics.routed(server, now);
@@ -228,7 +250,7 @@ class Simulation {
     }
     const worker = servers.idleWorker(server);
     if (worker < 0 && servers.queueLength(server) >= servers.queueLimit) {
-      this.#metrics.failed(now);
+      this.#metrics.failed(this.#clients.sentAt[slot]);
       return this.#afterResponse(slot, now);
     }
     t.server[slot] = server;
@@ -265,12 +287,13 @@ class Simulation {
   readonly #refused = (subject: number, now: number): void => {
     const slot = slotOf(subject);
     if (this.#clients.gen[slot] !== genOf(subject)) return;
-    this.#metrics.failed(now);
+    this.#metrics.failed(this.#clients.sentAt[slot]);
     this.#afterResponse(slot, now);
   };
 
   #startService(slot: number, server: number, worker: number, now: number): void {
     const t = this.#clients, servers = this.#servers;
+    if (!servers.up[server]) throw new InvariantError("a request started service on a server that is down", now, `server ${this.#s.servers.list[server].name}`);
     servers.busy[server * servers.workers + worker] = slot;
     t.worker[slot] = worker;
     this.#readSession(slot, server, now);
@@ -318,6 +341,21 @@ class Simulation {
     this.#clients.session[slot] = -1;
     this.#clients.pendingEvent[slot] = -1;
   }
+
+  /** The user stopped using the session (it idled out, or the user left): it lives until its idle timeout. */
+  #abandonSession(slot: number, now: number): void {
+    const t = this.#clients;
+    if (t.session[slot] < 0) return;
+    this.#metrics.sessionAbandoned(now, t.sessionLastSeen[slot] + this.#idleTimeout);
+    this.#endSession(slot);
+  }
+
+  /** Measurement starts: the sessions live now are the ones it inherits from the warmup. */
+  readonly #measureStart = (_: number, now: number): void => {
+    let live = 0;
+    for (let slot = 0; slot < this.#clients.used; slot++) if (this.#liveSession(slot, now)) live++;
+    this.#metrics.liveSessionsAtStart += live;
+  };
 
   /** The application reads the session at the start of service; a session it cannot read is lost and started over. */
   #readSession(slot: number, server: number, now: number): void {
@@ -397,7 +435,7 @@ class Simulation {
     const failRequest = (slot: number) => {
       servers.active[server]--;
       t.gen[slot]++; // its completion event is now stale
-      this.#metrics.failed(now);
+      this.#metrics.failed(this.#clients.sentAt[slot]);
       this.#afterResponse(slot, now);
     };
     for (let w = 0; w < servers.workers; w++) {

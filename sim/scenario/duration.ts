@@ -1,8 +1,9 @@
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+const UNIT_SECONDS: Record<string, number> = { us: 0.000001, ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+/** A number and a unit; blanks are allowed around and between them ("5m", "5 m", " 5m "). */
+export const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|h|d)\s*$/;
 
-/** Seconds from a number of seconds or a string with a unit: "250ms" "30s" "5m" "2h" "1d". */
+/** Seconds from a number of seconds or a string with a unit: "50us" "250ms" "30s" "5m" "2h" "1d". */
 export function parseDuration(value: number | string): number {
   if (typeof value === "number") return value;
   const match = DURATION_PATTERN.exec(value.trim());

@@ -1,5 +1,9 @@
 import { findNodeAtLocation, getLocation, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import type { Problem } from "./errors.js";
+import { findHazards, withoutForbiddenKeys, type Hazard } from "./json-hazards.js";
+import { eachValue } from "./json-walk.js";
+import { findDeepNesting, MAX_NESTING } from "./nesting.js";
+import { quote } from "./quote.js";
 import type { JsonPath } from "./schema-keys.js";
 
 /** Syntax errors reported at most; after the first few a parser's recovery mostly reports echoes. */
@@ -35,21 +39,33 @@ export class JsonDocument {
     readonly text: string,
     readonly tree: Node,
     readonly value: unknown,
+    /** Forbidden keys and numbers too large for a double, in file order; see json-hazards.ts. */
+    readonly hazards: readonly Hazard[],
   ) {
     this.#lines = new LineIndex(text);
   }
 
-  /** Parses strict JSON (no comments, no trailing commas); a text with syntax errors gives problems instead. */
+  /**
+   * Parses strict JSON (no comments, no trailing commas); a text with syntax errors, or nested
+   * too deep to parse safely, gives problems instead. The value leaves out forbidden keys.
+   */
   static parse(text: string): { document?: JsonDocument; problems: Problem[] } {
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (body.trim() === "") return { problems: [{ path: "", message: "the file is empty; expected a JSON object describing a scenario" }] };
+    const lines = new LineIndex(body);
+    // Checked first: jsonc-parser and JSON.parse recurse once per level and overflow the stack.
+    const tooDeep = findDeepNesting(body, MAX_NESTING);
+    if (tooDeep !== undefined) {
+      const message = `objects and arrays nested deeper than ${MAX_NESTING} levels; a scenario needs only a few`;
+      return { problems: [{ path: "", ...lines.position(tooDeep), message }] };
+    }
     const errors: ParseError[] = [];
     const tree = parseTree(body, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
     if (errors.length === 0 && tree) {
-      const document = new JsonDocument(body, tree, JSON.parse(body));
-      return { document, problems: [] };
+      const hazards = findHazards(tree, body);
+      const value = JSON.parse(body, hazards.some((h) => h.kind === "key") ? withoutForbiddenKeys : undefined);
+      return { document: new JsonDocument(body, tree, value, hazards), problems: [] };
     }
-    const lines = new LineIndex(body);
     const problems: Problem[] = [];
     for (const error of errors) {
       const problem = { path: "", ...lines.position(syntaxOffset(body, error)), message: syntaxMessage(body, error) };
@@ -83,21 +99,18 @@ export class JsonDocument {
   /** Keys written twice in one object: JSON allows it, but only one of the values would count. */
   duplicateKeys(): { path: (string | number)[]; key: string; offset: number; firstLine: number }[] {
     const found: { path: (string | number)[]; key: string; offset: number; firstLine: number }[] = [];
-    const visit = (node: Node, path: (string | number)[]): void => {
-      if (node.type === "array") node.children?.forEach((item, i) => visit(item, [...path, i]));
+    eachValue(this.tree, (node, path) => {
       if (node.type !== "object") return;
       const seen = new Map<string, Node>();
       for (const property of node.children ?? []) {
-        const [keyNode, valueNode] = property.children ?? [];
+        const keyNode = property.children?.[0];
         if (!keyNode) continue;
         const key = String(keyNode.value);
         const first = seen.get(key);
         if (first) found.push({ path, key, offset: keyNode.offset, firstLine: this.position(first.offset).line });
         else seen.set(key, keyNode);
-        if (valueNode) visit(valueNode, [...path, key]);
       }
-    };
-    visit(this.tree, []);
+    });
     return found;
   }
 }
@@ -118,13 +131,13 @@ function trailingComma(text: string, error: ParseError): number | undefined {
 }
 
 function syntaxMessage(text: string, error: ParseError): string {
-  const token = text.slice(error.offset, error.offset + Math.min(error.length, 20));
+  const token = text.slice(error.offset, error.offset + error.length);
   const closing = text[error.offset] === "]" ? "bracket" : "brace";
   if (trailingComma(text, error) !== undefined) return `trailing comma before the closing ${closing}; JSON does not allow one`;
   switch (printParseErrorCode(error.error)) {
     case "InvalidSymbol":
-      if (token.startsWith("'")) return `unexpected ${JSON.stringify(token)}; JSON strings and keys use double quotes`;
-      return `unexpected ${JSON.stringify(token)}`;
+      if (token.startsWith("'")) return `unexpected ${quote(token)}; JSON strings and keys use double quotes`;
+      return `unexpected ${quote(token)}`;
     case "InvalidNumberFormat":
       return "invalid number";
     case "PropertyNameExpected":

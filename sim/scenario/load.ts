@@ -1,21 +1,28 @@
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { decodeText } from "./decode-text.js";
 import { formatPath, InputError, type Problem } from "./errors.js";
 import { JsonDocument } from "./json-text.js";
+import { clip, quote } from "./quote.js";
+import { MAX_SCENARIO_BYTES, readBytes } from "./read-bytes.js";
 import { compileScenario, type Scenario } from "./scenario.js";
 import { editorJsonSchema, scenarioSchema } from "./schema.js";
 import { describeIssues, tagDefaultMessages, type Finding, type IssueContext } from "./zod-issues.js";
 
 /** Reads and validates a scenario file; every user mistake becomes an InputError naming the file. */
 export function loadScenarioFile(file: string): Scenario {
-  let text: string;
+  let read: ReturnType<typeof readBytes>;
   try {
-    text = readFileSync(file, "utf8");
+    read = readBytes(file, MAX_SCENARIO_BYTES);
   } catch (error) {
     throw new InputError(file, [{ path: "", message: `cannot read the scenario file: ${readFailure(error)}` }]);
   }
-  return parseScenario(text, file);
+  if ("tooLarge" in read) throw new InputError(file, [{ path: "", message: `the file is larger than ${MAX_SCENARIO_BYTES / 2 ** 20} MiB; a scenario is a few kilobytes` }]);
+  const decoded = decodeText(read.bytes);
+  if ("problem" in decoded) throw new InputError(file, [decoded.problem]);
+  return parseScenario(decoded.text, file);
 }
+
+export { MAX_SCENARIO_BYTES };
 
 /**
  * Validates a scenario's JSON text (`file` names it in messages and, without a `name` key,
@@ -27,10 +34,14 @@ export function parseScenario(text: string, file: string): Scenario {
   if (!document) throw new InputError(file, parsed.problems);
 
   const problems: Problem[] = document.duplicateKeys().map((d) => ({
-    path: formatPath(d.path),
+    path: shortPath(d.path),
     ...document.position(d.offset),
-    message: `duplicate key ${JSON.stringify(d.key)} (first written on line ${d.firstLine}); JSON keeps only one of them`,
+    message: `duplicate key ${quote(d.key)} (first written on line ${d.firstLine}); JSON keeps only one of them`,
   }));
+  for (const h of document.hazards) problems.push({ path: shortPath(h.path), ...document.position(h.offset), message: h.message });
+  // A number too large for a double reached the schema as Infinity; what it says about that
+  // value ("got number Infinity") only repeats the problem above in words the user never wrote.
+  const tooLarge = document.hazards.filter((h) => h.kind === "number").map((h) => h.path);
   const context: IssueContext = { data: document.value, schema: editorSchema };
   const checked = scenarioSchema.safeParse(document.value, tagDefaultMessages);
   let scenario: Scenario | undefined;
@@ -43,13 +54,22 @@ export function parseScenario(text: string, file: string): Scenario {
     findings = describeIssues(checked.error.issues, context);
   }
   for (const f of findings) {
+    if (f.key === undefined && tooLarge.some((p) => startsWith(f.path, p))) continue;
     const at = f.key === undefined ? f.path : [...f.path, f.key];
-    problems.push({ path: formatPath(f.path), ...document.locate(at, f.key !== undefined), message: f.message });
+    problems.push({ path: shortPath(f.path), ...document.locate(at, f.key !== undefined), message: f.message });
   }
   if (problems.length > 0 || !scenario) throw new InputError(file, problems.sort(byPosition));
   return scenario;
 }
 
+/** A path as problems write it, with each key cut short so a very long key cannot stretch the line. */
+function shortPath(path: readonly (string | number)[]): string {
+  return formatPath(path.map((segment) => (typeof segment === "string" ? clip(segment) : segment)));
+}
+
+function startsWith(path: readonly (string | number)[], prefix: readonly (string | number)[]): boolean {
+  return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
+}
 
 function byPosition(a: Problem, b: Problem): number {
   return (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0);

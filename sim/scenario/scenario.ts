@@ -1,5 +1,6 @@
 import { store as storeSchema, type DistributionSpec, type RawScenario, type StoreSpec } from "./schema.js";
 import { findStrategy, type StrategyDef } from "../strategies/index.js";
+import { LIMITS } from "./limits.js";
 
 /** One problem with a scenario, located by its JSON path (`servers.list[2].weight`). */
 export interface Issue {
@@ -54,7 +55,8 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
   const issues: Issue[] = [];
   const given: { name: string; weight: number; address?: string; id?: number }[] =
     raw.servers.list ?? Array.from({ length: raw.servers.count ?? 0 }, (_, i) => ({ name: `s${i + 1}`, weight: 1 }));
-  const list: ServerSpec[] = given.map((s, i) => ({ name: s.name, weight: s.weight, address: s.address ?? defaultAddress(i), id: s.id ?? i + 1 }));
+  const ids = haproxyIds(given.map((s) => s.id));
+  const list: ServerSpec[] = given.map((s, i) => ({ name: s.name, weight: s.weight, address: s.address ?? defaultAddress(i), id: ids[i] }));
   const names = list.map((s) => s.name);
 
   if (raw.warmup >= raw.duration)
@@ -74,22 +76,35 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
     if (n > 1) e.label = `${e.label}#${n}`;
   }
 
-  const events: ScenarioEvent[] = [];
+  const events: (ScenarioEvent & { index: number })[] = [];
   raw.events.forEach((e, i) => {
     const action = e.crash !== undefined ? "crash" : "recover";
     const name = (e.crash ?? e.recover) as string;
     const server = names.indexOf(name);
-    if (server < 0) issues.push({ path: ["events", i, action], message: `unknown server ${JSON.stringify(name)}; servers are ${names.join(", ")}` });
+    if (server < 0) issues.push({ path: ["events", i, action], message: `unknown server ${clip(name)}; servers are ${listNames(names)}` });
     if (e.at > raw.duration) issues.push({ path: ["events", i, "at"], message: `event at ${e.at} s is after the end of the run (${raw.duration} s)` });
-    events.push({ at: e.at, action, server });
+    events.push({ at: e.at, action, server, index: i });
   });
   events.sort((a, b) => a.at - b.at);
+  // In time order, an event must change its server's state: crashing a crashed server or
+  // recovering a running one is a mistake in the scenario, not a no-op.
+  const down = new Set<number>();
+  for (const e of events) {
+    if (e.server < 0) continue;
+    const name = names[e.server];
+    if (e.action === "crash" && down.has(e.server))
+      issues.push({ path: ["events", e.index, "crash"], message: `server ${name} is already down at ${e.at} s (crashed earlier and not recovered)` });
+    if (e.action === "recover" && !down.has(e.server))
+      issues.push({ path: ["events", e.index, "recover"], message: `server ${name} is running at ${e.at} s; only a crashed server can recover` });
+    if (e.action === "crash") down.add(e.server);
+    else down.delete(e.server);
+  }
 
   if (issues.length > 0) return { issues };
   return {
     issues,
     scenario: {
-      name: raw.name ?? fallbackName,
+      name: raw.name ?? safeName(fallbackName),
       description: raw.description ?? "",
       seed: raw.seed,
       duration: raw.duration,
@@ -101,7 +116,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       balancer: raw.balancer,
       metrics: raw.metrics,
       strategies: entries,
-      events,
+      events: events.map(({ at, action, server }) => ({ at, action, server })),
     },
   };
 }
@@ -109,6 +124,37 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
 /** The store an entry without its own `store` runs with: the strategy's implied store, else the scenario's. */
 export function storeFor(def: StrategyDef, scenarioStore: StoreSpec): StoreSpec {
   return def.store ? storeSchema.parse(def.store) : scenarioStore;
+}
+
+/**
+ * HAProxy's server ids: explicit ones are kept; each server without one gets the lowest id not
+ * yet used, in list order (src/cfgparse.c, `get_next_id` over `used_server_id`).
+ */
+function haproxyIds(given: readonly (number | undefined)[]): number[] {
+  const used = new Set(given.filter((id): id is number => id !== undefined));
+  let next = 1;
+  return given.map((id) => {
+    if (id !== undefined) return id;
+    while (used.has(next)) next++;
+    used.add(next);
+    return next;
+  });
+}
+
+/** A scenario named after its file: the file name made safe as a folder name (the schema's SCENARIO_NAME). */
+export function safeName(fileName: string): string {
+  const cleaned = fileName.replace(/[^A-Za-z0-9 _.+-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, LIMITS.nameLength);
+  return cleaned === "" ? "scenario" : cleaned;
+}
+
+/** A user's string in a message: quoted, and cut short so one mistake cannot flood the terminal. */
+function clip(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+/** Server names for a message, the first few of a long list. */
+function listNames(names: readonly string[]): string {
+  return names.length <= 10 ? names.join(", ") : `${names.slice(0, 10).join(", ")}, ... (${names.length} servers)`;
 }
 
 function defaultAddress(i: number): string {

@@ -1,17 +1,24 @@
 import { z } from "zod";
 import { DURATION_PATTERN, parseDuration } from "./duration.js";
-import { findStrategy, strategies, unknownStrategy } from "../strategies/index.js";
+import { findStrategy, strategies } from "../strategies/index.js";
+import { unknownStrategy } from "./suggest.js";
+import { LIMITS } from "./limits.js";
 
-/** Seconds, or a string with a unit. */
+/** A scenario name also names its output folder, so it can hold no path separator and cannot be "." or "..". */
+export const SCENARIO_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,${LIMITS.nameLength - 1}}$`);
+
+/** Seconds, or a string with a unit; finite and at most ten years (a string of 400 digits is not a duration). */
 export const duration = z
-  .union([z.number().nonnegative(), z.string().regex(DURATION_PATTERN)], {
+  .union([z.number().nonnegative().max(LIMITS.seconds), z.string().regex(DURATION_PATTERN)], {
     error: 'expected a duration: seconds, or a string like "250ms", "30s", "5m", "2h", "1d"',
   })
-  .transform(parseDuration);
+  .transform(parseDuration)
+  .refine((s) => s <= LIMITS.seconds, { error: `expected a duration of at most ${LIMITS.seconds / 86400}d` });
 
 const positiveDuration = duration.refine((s) => s > 0, { error: "expected a duration greater than zero" });
 const fraction = z.number().min(0).max(1);
-const count = z.number().int().positive();
+/** A positive integer no larger than `max`. */
+const count = (max: number) => z.number().int().positive().max(max);
 
 /** The distribution families of a value described by `value` (a duration or a plain number). */
 function families<V extends z.ZodType<number, any>>(value: V, positive: V) {
@@ -22,7 +29,15 @@ function families<V extends z.ZodType<number, any>>(value: V, positive: V) {
     z.strictObject({ dist: z.literal("normal"), mean: value, sd: value }),
     z.strictObject({ dist: z.literal("lognormal"), mean: positive, cv: z.number().nonnegative() }),
     z.strictObject({ dist: z.literal("pareto"), min: positive, max: positive, alpha: z.number().positive() }),
-    z.strictObject({ dist: z.literal("choice"), values: z.array(value).min(1), weights: z.array(z.number().nonnegative()).min(1) }),
+    z.strictObject({
+      dist: z.literal("choice"),
+      values: z.array(value).min(1).max(1000),
+      weights: z
+        .array(z.number().nonnegative().max(1e12))
+        .min(1)
+        .max(1000)
+        .refine((w) => w.some((x) => x > 0), { error: "expected at least one weight greater than zero" }),
+    }),
   ] as const;
 }
 
@@ -39,19 +54,19 @@ function distribution<V extends z.ZodType<number, any>, S extends z.ZodType<Spec
 }
 
 export const timeDistribution = distribution(duration, z.discriminatedUnion("dist", [...families(duration, positiveDuration)]));
-const plainNumber = z.number().nonnegative();
+const plainNumber = z.number().nonnegative().max(LIMITS.countValue);
 export const countDistribution = distribution(
   plainNumber,
   z.discriminatedUnion("dist", [
-    ...families(plainNumber, z.number().positive()),
-    z.strictObject({ dist: z.literal("geometric"), mean: z.number().min(1) }),
+    ...families(plainNumber, z.number().positive().max(LIMITS.countValue)),
+    z.strictObject({ dist: z.literal("geometric"), mean: z.number().min(1).max(LIMITS.countValue) }),
   ]),
 );
 export type DistributionSpec = z.output<typeof countDistribution> | z.output<typeof timeDistribution>;
 
 const clients = z.strictObject({
-  count: count.optional().describe("Distinct users at most; new visits stop once this many users have arrived."),
-  visitsPerSecond: z.number().positive().default(10).describe("Poisson rate of visits by new users."),
+  count: count(LIMITS.users).optional().describe("Distinct users at most; new visits stop once this many users have arrived."),
+  visitsPerSecond: z.number().positive().max(LIMITS.visitsPerSecond).default(10).describe("Poisson rate of visits by new users."),
   requestsPerVisit: countDistribution.prefault({ dist: "geometric", mean: 10 }),
   think: timeDistribution.prefault({ dist: "exponential", mean: "10s" }).describe("Pause between a response and the next request."),
   returning: z
@@ -79,27 +94,33 @@ const clients = z.strictObject({
 
 const serverEntry = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "expected a server name of letters, digits, '_', '.' or '-'" }),
-  weight: count.default(1),
-  address: z.string().min(1).optional().describe("host:port as a real balancer's configuration would list it."),
-  id: count.optional().describe("HAProxy's numeric server id (default: position in the list, from 1)."),
+  weight: count(LIMITS.weight).default(1).describe(`Relative capacity, 1 to ${LIMITS.weight} (HAProxy's range).`),
+  address: z.string().min(1).max(255).optional().describe("host:port as a real balancer's configuration would list it."),
+  id: count(LIMITS.serverId)
+    .optional()
+    .describe("HAProxy's numeric server id, unique; servers without one get the lowest free ids in list order, as HAProxy assigns them."),
 });
 
 const servers = z
   .strictObject({
-    count: z.number().int().min(1).max(100000).optional(),
-    list: z.array(serverEntry).min(1).optional(),
-    workers: count.default(8).describe("Requests a server handles at once; the rest wait in its FIFO queue."),
-    queueLimit: count.optional().describe("Requests that may wait per server; more are rejected (default: unbounded)."),
+    count: z.number().int().min(1).max(LIMITS.servers).optional(),
+    list: z.array(serverEntry).min(1).max(LIMITS.servers).optional(),
+    workers: count(LIMITS.workers).default(8).describe("Requests a server handles at once; the rest wait in its FIFO queue."),
+    queueLimit: count(LIMITS.queueLimit).optional().describe("Requests that may wait per server; more are rejected (default: unbounded)."),
     service: timeDistribution.prefault({ dist: "lognormal", mean: "40ms", cv: 1 }),
   })
   .superRefine((s, ctx) => {
     if ((s.count === undefined) === (s.list === undefined))
       ctx.addIssue({ code: "custom", message: 'expected exactly one of "count" or "list"' });
     if (s.count !== undefined && s.list !== undefined) return;
-    const seen = new Set<string>();
+    const names = new Set<string>();
+    const ids = new Set<number>();
     s.list?.forEach((entry, i) => {
-      if (seen.has(entry.name)) ctx.addIssue({ code: "custom", path: ["list", i, "name"], message: `duplicate server name ${JSON.stringify(entry.name)}` });
-      seen.add(entry.name);
+      if (names.has(entry.name)) ctx.addIssue({ code: "custom", path: ["list", i, "name"], message: `duplicate server name ${JSON.stringify(entry.name)}` });
+      names.add(entry.name);
+      // HAProxy refuses a configuration in which two servers share an id.
+      if (entry.id !== undefined && ids.has(entry.id)) ctx.addIssue({ code: "custom", path: ["list", i, "id"], message: `duplicate server id ${entry.id}` });
+      if (entry.id !== undefined) ids.add(entry.id);
     });
   });
 
@@ -116,8 +137,8 @@ export const store = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("token").describe("The session travels with the client as a signed token (cookie or JWT); servers keep nothing."),
     idleTimeout: positiveDuration.default(1800),
-    sessionBytes: count.default(2048).describe("Size of the encoded session token."),
-    maxBytes: count.default(4096).describe("Largest token the client can carry (RFC 6265: at least 4096 bytes per cookie)."),
+    sessionBytes: count(1 << 30).default(2048).describe("Size of the encoded session token."),
+    maxBytes: count(1 << 30).default(4096).describe("Largest token the client can carry (RFC 6265: at least 4096 bytes per cookie)."),
   }),
 ]);
 export type StoreSpec = z.output<typeof store>;
@@ -130,7 +151,7 @@ const strategyEntry = z.union([
   z.string().superRefine((id, ctx) => {
     if (!findStrategy(id)) ctx.addIssue({ code: "custom", message: unknownStrategy(id) });
   }),
-  z.looseObject({ id: z.string(), label: z.string().min(1).optional(), store: store.optional() }).superRefine((entry, ctx) => {
+  z.looseObject({ id: z.string(), label: z.string().min(1).max(LIMITS.labelLength).optional(), store: store.optional() }).superRefine((entry, ctx) => {
     const def = findStrategy(entry.id);
     if (!def) return ctx.addIssue({ code: "custom", path: ["id"], message: unknownStrategy(entry.id) });
     const { id: _id, label: _label, store: _store, ...options } = entry;
@@ -151,12 +172,17 @@ const event = z
 
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: z.string().min(1).optional(),
-  description: z.string().optional(),
-  seed: z.number().int().nonnegative().default(1),
+  name: z
+    .string()
+    .regex(SCENARIO_NAME, {
+      error: `expected a name of letters, digits, spaces and "_.+-", starting with a letter or digit, at most ${LIMITS.nameLength} characters (it names the output folder)`,
+    })
+    .optional(),
+  description: z.string().max(LIMITS.descriptionLength).optional(),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(1),
   duration: positiveDuration.default(3600),
   warmup: duration.default(0),
-  replications: z.number().int().min(1).max(1000).default(3),
+  replications: z.number().int().min(1).max(LIMITS.replications).default(3),
   clients: clients.prefault({}),
   servers,
   store: store.prefault({ kind: "local" }),
@@ -165,17 +191,17 @@ export const scenarioSchema = z.strictObject({
       healthCheck: z
         .strictObject({
           interval: positiveDuration.default(2).describe("Seconds between active checks of each server (HAProxy default 2 s)."),
-          fall: count.default(3).describe("Consecutive failed checks before a server is taken out."),
-          rise: count.default(2).describe("Consecutive passed checks before it is put back."),
+          fall: count(LIMITS.healthThreshold).default(3).describe("Consecutive failed checks before a server is taken out."),
+          rise: count(LIMITS.healthThreshold).default(2).describe("Consecutive passed checks before it is put back."),
         })
         .prefault({}),
-      retries: z.number().int().min(0).default(3).describe("Connection retries to a server that refuses connections before the request fails (HAProxy `retries`)."),
+      retries: z.number().int().min(0).max(LIMITS.retries).default(3).describe("Connection retries to a server that refuses connections before the request fails (HAProxy `retries`)."),
       retryDelay: duration.default(1).describe("Wait between those retries (HAProxy: min(timeout connect, 1 s))."),
     })
     .prefault({}),
   metrics: z.strictObject({ window: positiveDuration.default(60).describe("Width of a load window for loadSkew.") }).prefault({}),
-  strategies: z.array(strategyEntry).min(1),
-  events: z.array(event).default([]),
+  strategies: z.array(strategyEntry).min(1).max(LIMITS.strategies),
+  events: z.array(event).max(LIMITS.events).default([]),
 });
 
 export type RawScenario = z.output<typeof scenarioSchema>;

@@ -1,3 +1,5 @@
+import { strategies } from "../strategies/index.js";
+
 /** The candidate a mistyped word most likely meant, or undefined when none is reasonably close. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   if (word.length > 64) return undefined;
@@ -15,9 +17,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
 /** The message for a key that is not allowed in an object whose allowed keys are `valid`. */
 export function unknownKeyMessage(key: string, valid: readonly string[]): string {
   const guess = closest(key, valid);
-  if (guess !== undefined) return `unknown key ${JSON.stringify(key)}; did you mean ${JSON.stringify(guess)}?`;
-  if (valid.length === 0) return `unknown key ${JSON.stringify(key)}; no keys are allowed here`;
-  return `unknown key ${JSON.stringify(key)}; valid keys here: ${valid.join(", ")}`;
+  const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+  if (guess !== undefined) return `unknown key ${shown}; did you mean ${JSON.stringify(guess)}?`;
+  if (valid.length === 0) return `unknown key ${shown}; no keys are allowed here`;
+  return `unknown key ${shown}; valid keys here: ${valid.join(", ")}`;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
@@ -36,4 +39,13 @@ export function editDistance(a: string, b: string): number {
     }
   }
   return d[rows * cols - 1];
+}
+
+/** What to tell a user who named a strategy lbsim does not know: the closest id, and every id. */
+export function unknownStrategy(id: string): string {
+  const ids = strategies.map((s) => s.id);
+  const shown = JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id);
+  const guess = closest(id, ids);
+  const hint = guess === undefined ? "" : `did you mean ${JSON.stringify(guess)}? `;
+  return `unknown strategy ${shown}; ${hint}expected one of: ${ids.join(", ")}`;
 }

@@ -48,7 +48,9 @@ function describe(issue: Issue, context: IssueContext, path: Path): Finding[] {
   const parentPath = path.slice(0, -1);
   const parent = valueAt(context.data, parentPath);
   const key = path[path.length - 1];
-  if (value === undefined && typeof key === "string" && isRecord(parent) && !Object.hasOwn(parent, key)) {
+  // A check on a key the user left out (a refine over a defaulted option, e.g. ring-hash's
+  // minimumRingSize against a small maximumRingSize) is not a missing key: its message says what is wrong.
+  if (issue.code !== "custom" && value === undefined && typeof key === "string" && isRecord(parent) && !Object.hasOwn(parent, key)) {
     const options = issue.code === "invalid_union" && "options" in issue && issue.options ? `; expected one of: ${list(issue.options)}` : "";
     return [{ path: parentPath, message: `missing required key ${JSON.stringify(key)}${options}` }];
   }

@@ -45,6 +45,7 @@ export const boundedLoad = defineStrategy({
       .describe("ε: no server takes more than ⌈(1 + ε) × the average load⌉. 0.25 is HAProxy's hash-balance-factor 125 and Envoy's example (REFERENCE §3.4, §5.4); smaller is more even, larger keeps more keys on their own server."),
     virtualNodes: z.number().int().min(1).max(10_000).default(150).describe("Ring points per unit of weight, as ring-hash's virtualNodes."),
   }),
+  tableEntries: (weights, options) => options.virtualNodes * weights.reduce((a, b) => a + b, 0),
   create(pool, _random, options) {
     const hasher = new KeyHasher(options.key);
     const hash = wide();

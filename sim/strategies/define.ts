@@ -80,6 +80,12 @@ export interface StrategyDef<Options = unknown> {
   readonly store?: { readonly kind: string } & Record<string, unknown>;
   /** Options a scenario may set on `{ "id": ..., ... }`; a strict object schema. */
   readonly options: z.ZodType<Options>;
+  /**
+   * Entries of the largest table the strategy builds for servers of these weights (ring points,
+   * lookup slots), so a run's memory can be estimated before it starts. Omitted: tables of a few
+   * entries per server.
+   */
+  tableEntries?(weights: readonly number[], options: Options): number;
   create(pool: PoolView, random: Random, options: Options): Strategy;
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineStrategy } from "./define.js";
 import { HaproxyBoundedLoad } from "./haproxy-bounded-load.js";
-import { HaproxyChashRing } from "./haproxy-chash.js";
+import { HaproxyChashRing, NODES_PER_WEIGHT } from "./haproxy-chash.js";
 import { sourceHash } from "./haproxy-hash.js";
 import { haproxyAvalancheOption, haproxyRedispatchOption } from "./haproxy-options.js";
 
@@ -27,6 +27,7 @@ export const haproxySourceBounded = defineStrategy({
     avalanche: haproxyAvalancheOption,
     redispatch: haproxyRedispatchOption,
   }),
+  tableEntries: (weights) => NODES_PER_WEIGHT * weights.reduce((a, b) => a + b, 0),
   create(pool, _random, options) {
     const ring = new HaproxyChashRing(pool);
     const bound = new HaproxyBoundedLoad(pool, ring, options.balanceFactor);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineStrategy } from "./define.js";
-import { HaproxyChashRing } from "./haproxy-chash.js";
+import { HaproxyChashRing, NODES_PER_WEIGHT } from "./haproxy-chash.js";
 import { sourceHash } from "./haproxy-hash.js";
 import { haproxyAvalancheOption, haproxyRedispatchOption } from "./haproxy-options.js";
 
@@ -18,6 +18,7 @@ export const haproxySourceConsistent = defineStrategy({
     avalanche: haproxyAvalancheOption,
     redispatch: haproxyRedispatchOption,
   }),
+  tableEntries: (weights) => NODES_PER_WEIGHT * weights.reduce((a, b) => a + b, 0),
   create(pool, _random, options) {
     const ring = new HaproxyChashRing(pool);
     const avalanche = options.avalanche;

@@ -32,9 +32,4 @@ export function findStrategy(id: string): StrategyDef<any> | undefined {
   return strategies.find((s) => s.id === id);
 }
 
-/** What to tell a user who named a strategy lbsim does not know. */
-export function unknownStrategy(id: string): string {
-  return `unknown strategy ${JSON.stringify(id)}; expected one of: ${strategies.map((s) => s.id).join(", ")}`;
-}
-
 export type { PoolView, RoutingView, Strategy, StrategyDef } from "./define.js";

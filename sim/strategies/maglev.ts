@@ -108,6 +108,7 @@ export const maglev = defineStrategy({
       .refine(isPrime, { message: "tableSize must be a prime number (Envoy refuses others)" })
       .describe("Lookup table size M, a prime (Envoy default 65,537, at most 5,000,011); larger tables move fewer extra keys on changes."),
   }),
+  tableEntries: (_weights, options) => options.tableSize,
   create(pool, _random, options) {
     const hasher = new KeyHasher(options.key);
     const hash = wide();

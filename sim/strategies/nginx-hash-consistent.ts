@@ -104,6 +104,7 @@ export const nginxHashConsistent = defineStrategy({
   summary: "nginx hash $key consistent: ketama ring of 160 CRC-32 points per weight; adding a server moves about 1/(N+1) of keys.",
   models: "nginx hash KEY consistent (ketama, 160 points per weight; REFERENCE §2.2)",
   options: z.strictObject({ key: hashKeyOption }),
+  tableEntries: (weights) => POINTS_PER_WEIGHT * weights.reduce((a, b) => a + b, 0),
   create(pool, _random, options) {
     const fallback = new SmoothWeightedRoundRobin(pool);
     let key = new Uint8Array(256);

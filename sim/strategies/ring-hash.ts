@@ -62,6 +62,8 @@ export const ringHash = defineStrategy({
   summary: "Consistent hash ring (ketama-style virtual nodes, or Envoy RING_HASH): adding or removing a server moves about 1/N of the keys.",
   models: "Karger consistent hashing / Envoy RING_HASH with xxHash64 (REFERENCE §5.2, §10.3)",
   options: ringHashOptions,
+  // Envoy's ring never exceeds maximumRingSize; ketama's has virtualNodes points per unit of weight.
+  tableEntries: (weights, options) => (options.semantics === "envoy" ? options.maximumRingSize : options.virtualNodes * weights.reduce((a, b) => a + b, 0)),
   create(pool, _random, options) {
     const hasher = new KeyHasher(options.key);
     const hash = wide();

@@ -96,3 +96,48 @@ describe("EventQueue", () => {
     expect(() => queue.pop()).toThrow("pop() on an empty event queue");
   });
 });
+
+describe("Engine slices and stalls", () => {
+  it("stops after a budget of events and carries on where it stopped", () => {
+    const engine = new Engine();
+    const log: number[] = [];
+    const kind = engine.on((subject) => log.push(subject));
+    for (let i = 0; i < 10; i++) engine.at(i, kind, i);
+    expect(engine.run(100, 4)).toBe(false);
+    expect(log).toEqual([0, 1, 2, 3]);
+    expect(engine.now).toBe(3);
+    expect(engine.run(100, 4)).toBe(false);
+    expect(engine.run(100, 4)).toBe(true);
+    expect(log).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(engine.now).toBe(100);
+  });
+
+  it("throws StalledError, with the instant, when events keep rescheduling at one time", () => {
+    const engine = new Engine(1000);
+    const spin = engine.on((subject, now) => engine.at(now, spin, subject));
+    engine.at(7.5, spin, 0);
+    expect(() => engine.run(10)).toThrow(expect.objectContaining({ name: "StalledError", time: 7.5 }));
+  });
+
+  it("does not call many events at distinct times a stall", () => {
+    const engine = new Engine(10);
+    let n = 0;
+    const tick = engine.on((_, now) => {
+      if (++n < 1000) engine.at(now + 1e-9, tick, 0);
+    });
+    engine.at(0, tick, 0);
+    expect(engine.run()).toBe(true);
+    expect(n).toBe(1000);
+  });
+});
+
+describe("Engine stalls across slices", () => {
+  it("sees a stall however the run is cut into slices", () => {
+    const engine = new Engine(1000);
+    const spin = engine.on((subject, now) => engine.at(now, spin, subject));
+    engine.at(1, spin, 0);
+    expect(() => {
+      while (!engine.run(10, 100));
+    }).toThrow(expect.objectContaining({ name: "StalledError", time: 1 }));
+  });
+});

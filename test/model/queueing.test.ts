@@ -17,7 +17,7 @@ function meanResponseSeconds(lambda: number, workers: number, service: unknown, 
     strategies: ["round-robin"],
   });
   const e = runScenario(s).results[0].estimates["latencyMs.mean"];
-  return { mean: e.mean / 1000, ci95: (e.ci95 as number) / 1000 };
+  return { mean: (e.mean as number) / 1000, ci95: (e.ci95 as number) / 1000 };
 }
 
 describe("queueing validation (REFERENCE §11, §15 items 23-26)", () => {

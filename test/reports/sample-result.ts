@@ -89,6 +89,9 @@ function replication(p: Profile, j: number): Metrics {
     lostSessions,
     lostSessionRate: lostSessions / sessions,
     lostByCause,
+    expiredSessions: Math.round(sessions * 0.6),
+    liveSessionsAtStart: Math.round(sessions * 0.1),
+    liveSessionsAtEnd: Math.round(sessions * 0.1),
     remapRate: p.remapRate * j,
     loadSkew: p.loadSkew * (0.99 + 0.01 * j),
     peakLoadSkew: p.loadSkew * 1.6 * j,
@@ -98,18 +101,19 @@ function replication(p: Profile, j: number): Metrics {
   };
 }
 
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
+/** The sample's measures are all defined. */
+function mean(xs: (number | null)[]): number {
+  return (xs as number[]).reduce((a, b) => a + b, 0) / xs.length;
 }
 
 /** Student-t 95% with 2 degrees of freedom. */
-function estimate(xs: number[]): Estimate {
+function estimate(xs: (number | null)[]): Estimate {
   const m = mean(xs);
-  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+  const sd = Math.sqrt((xs as number[]).reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
   return { mean: m, sd, ci95: (4.303 * sd) / Math.sqrt(xs.length) };
 }
 
-const scalar: Record<string, (m: Metrics) => number> = {
+const scalar: Record<string, (m: Metrics) => number | null> = {
   requests: (m) => m.requests,
   failedRequests: (m) => m.failedRequests,
   sessions: (m) => m.sessions,
@@ -127,7 +131,7 @@ const scalar: Record<string, (m: Metrics) => number> = {
 };
 
 function meanMetrics(reps: Metrics[]): Metrics {
-  const avg = (f: (m: Metrics) => number) => mean(reps.map(f));
+  const avg = (f: (m: Metrics) => number | null) => mean(reps.map(f));
   const causes = Object.keys(reps[0].lostByCause) as LostCause[];
   return {
     requests: avg(scalar.requests),
@@ -136,6 +140,9 @@ function meanMetrics(reps: Metrics[]): Metrics {
     lostSessions: avg(scalar.lostSessions),
     lostSessionRate: avg(scalar.lostSessionRate),
     lostByCause: Object.fromEntries(causes.map((c) => [c, avg((m) => m.lostByCause[c])])) as Record<LostCause, number>,
+    expiredSessions: avg((m) => m.expiredSessions),
+    liveSessionsAtStart: avg((m) => m.liveSessionsAtStart),
+    liveSessionsAtEnd: avg((m) => m.liveSessionsAtEnd),
     remapRate: avg(scalar.remapRate),
     loadSkew: avg(scalar.loadSkew),
     peakLoadSkew: avg(scalar.peakLoadSkew),

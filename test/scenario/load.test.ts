@@ -156,9 +156,15 @@ describe("parseScenario on a scenario with mistakes", () => {
     ]);
   });
 
+  it("keeps a strategy's own message for a check on an option left at its default, not calling it a missing key", () => {
+    // Found by test/fuzz: minimumRingSize defaults to 1024, above this maximumRingSize.
+    const text = scenario({ strategies: [{ id: "ring-hash", maximumRingSize: 1 }] });
+    expect(problems(text)).toEqual(["scenarios/bad.json:6:5: strategies[0].minimumRingSize: minimumRingSize must not exceed maximumRingSize (Envoy refuses the configuration)"]);
+  });
+
   it("lists the valid strategy ids for an unknown one", () => {
     expect(problems(scenario({ strategies: ["round-robin", "ring-hashh"] }))).toEqual([
-      `scenarios/bad.json:7:5: strategies[1]: unknown strategy "ring-hashh"; expected one of: ${strategies.map((s) => s.id).join(", ")}`,
+      `scenarios/bad.json:7:5: strategies[1]: unknown strategy "ring-hashh"; did you mean "ring-hash"? expected one of: ${strategies.map((s) => s.id).join(", ")}`,
     ]);
   });
 

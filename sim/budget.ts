@@ -1,0 +1,126 @@
+import { compileDistribution } from "./model/distributions.js";
+import type { Scenario } from "./scenario/scenario.js";
+import { findStrategy } from "./strategies/index.js";
+
+/** What a run may use before lbsim refuses it; each has the command-line flag that raises it. */
+export interface Budget {
+  /** Bytes of memory (resident set) at most. */
+  maxMemory: number;
+  /** Engine events, summed over every run of the scenario. */
+  maxEvents: number;
+  /** Bytes of report.html + results.json + results.csv. */
+  maxOutput: number;
+}
+
+/** Sized to a machine with a few GiB free: runs that would take longer than about ten minutes or more memory than that are refused. */
+export const DEFAULT_BUDGET: Budget = { maxMemory: 4 * 2 ** 30, maxEvents: 2e9, maxOutput: 256 * 2 ** 20 };
+
+/** The flag that raises each budget, for messages. */
+export const BUDGET_FLAGS: Record<keyof Budget, string> = { maxMemory: "--max-memory", maxEvents: "--max-events", maxOutput: "--max-output" };
+
+/** What a scenario implies, estimated from its means before anything runs. */
+export interface Estimate {
+  /** Simulations: strategies × replications. */
+  runs: number;
+  /** Requests one run sends. */
+  requestsPerRun: number;
+  /** Engine events over all runs. */
+  events: number;
+  /** Users in the system at once (client table slots). */
+  liveUsers: number;
+  /** Load windows per run. */
+  windows: number;
+  /** Peak bytes of one run. */
+  memory: number;
+  /** Bytes of the three output files. */
+  output: number;
+}
+
+// NOTE: byte costs measured on the bench scenarios (BENCHMARKS.md) and rounded up: a client slot
+// is ~100 bytes of typed arrays, doubled while the table grows, plus its pending event in the heap.
+const SLOT_BYTES = 260;
+/** A table entry (ring point, map slot) with the temporaries its build sorts. */
+const TABLE_ENTRY_BYTES = 40;
+/** A load window in the timeline (JS numbers in arrays) and in the outputs (JSON text, twice: results and report). */
+const WINDOW_BYTES = 80;
+const WINDOW_OUTPUT_BYTES = 120;
+/** A replication's metrics in results.json, and a per-server cost of the model. */
+const REPLICATION_OUTPUT_BYTES = 1500;
+const SERVER_BYTES = 400;
+/** The process before any run: Node, the code, the report libraries. */
+const BASELINE_BYTES = 120 * 2 ** 20;
+/** Events per request: send, done (or refused), and the next think time. */
+const EVENTS_PER_REQUEST = 3;
+
+/** Estimates what running the scenario takes, from the means of its distributions. */
+export function estimate(s: Scenario): Estimate {
+  const c = s.clients;
+  const runs = s.strategies.length * s.replications;
+  const mean = (spec: Parameters<typeof compileDistribution>[0]) => compileDistribution(spec).mean;
+  const requestsPerVisit = Math.max(1, mean(c.requestsPerVisit));
+  const visitSeconds = requestsPerVisit * (mean(c.think) + mean(s.servers.service));
+  const returnGap = mean(c.returning.after);
+  // Share of returns that fall inside the run, crudely min(1, D / mean gap).
+  const returnsInRun = c.returning.fraction * Math.min(1, s.duration / Math.max(returnGap, 1e-9));
+  const newUsers = Math.min(c.visitsPerSecond * s.duration, c.count ?? Infinity);
+  const visits = newUsers / Math.max(1e-9, 1 - Math.min(returnsInRun, 0.999999));
+  const requestsPerRun = visits * requestsPerVisit;
+  const servers = s.servers.list.length;
+  const windows = Math.max(0, Math.floor((s.duration - s.warmup) / s.metrics.window));
+  const checks = (servers * s.duration) / s.balancer.healthCheck.interval;
+  const events = runs * (requestsPerRun * EVENTS_PER_REQUEST + checks + windows);
+  // Users held at once: those in a visit, plus those waiting to return (their slot is kept).
+  const held = c.visitsPerSecond * (visitSeconds + c.returning.fraction * Math.min(returnGap, s.duration));
+  const liveUsers = Math.min(held, c.count ?? Infinity, newUsers);
+  const weights = s.servers.list.map((x) => x.weight);
+  const tables = Math.max(0, ...s.strategies.map((e) => findStrategy(e.id)?.tableEntries?.(weights, e.options) ?? 0));
+  const memory =
+    BASELINE_BYTES + liveUsers * SLOT_BYTES + servers * (SERVER_BYTES + s.servers.workers * 4) + tables * TABLE_ENTRY_BYTES + windows * (WINDOW_BYTES + servers * 8);
+  const output = s.strategies.length * (windows * WINDOW_OUTPUT_BYTES + s.replications * REPLICATION_OUTPUT_BYTES) + 4 * 2 ** 20;
+  return { runs, requestsPerRun, events, liveUsers, windows, memory, output };
+}
+
+/** The budgets an estimate exceeds, each as a sentence with the numbers and the flag that raises it. */
+export function overBudget(e: Estimate, budget: Budget): string[] {
+  const over: string[] = [];
+  if (e.memory > budget.maxMemory)
+    over.push(`needs about ${bytes(e.memory)} of memory (${count(e.liveUsers)} users at once, ${plural(e.windows, "load window")}), more than ${BUDGET_FLAGS.maxMemory} ${bytes(budget.maxMemory)}`);
+  if (e.events > budget.maxEvents)
+    over.push(`implies about ${count(e.events)} events (${count(e.requestsPerRun)} requests in each of ${plural(e.runs, "run")}), more than ${BUDGET_FLAGS.maxEvents} ${count(budget.maxEvents)}`);
+  if (e.output > budget.maxOutput)
+    over.push(`would write about ${bytes(e.output)} of output (${plural(e.windows, "load window")} per strategy), more than ${BUDGET_FLAGS.maxOutput} ${bytes(budget.maxOutput)}`);
+  return over;
+}
+
+/** "1.2 GiB", "350 MiB". */
+export function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${+n.toPrecision(3)} ${units[i]}`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${Math.round(n) === 1 ? "" : "s"}`;
+}
+
+/** "3.4 million", "12,000". */
+export function count(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (n >= 1e9) return `${+(n / 1e9).toPrecision(3)} billion`;
+  if (n >= 1e6) return `${+(n / 1e6).toPrecision(3)} million`;
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** A run refused or stopped because it would exceed a budget: the user's to raise, so exit 2 like bad input. */
+export class BudgetError extends Error {
+  override readonly name = "BudgetError";
+}
+
+/** One line for `lbsim validate`: what the scenario implies. */
+export function describeEstimate(e: Estimate): string {
+  return `estimate: ${plural(e.runs, "run")} of about ${count(e.requestsPerRun)} requests, ${count(e.events)} events in all, ${count(e.liveUsers)} users at once; about ${bytes(e.memory)} of memory and ${bytes(e.output)} of output`;
+}
