@@ -11,7 +11,8 @@ function engineOnly(events: number): number {
   const engine = new Engine();
   let left = events;
   const tick = engine.on((subject, now) => {
-    if (--left > 0) engine.at(now + ((subject * 7919) % 1000) / 1000, tick, subject);
+    // Delays of 1 to 1000 ms, never 0: a zero delay would keep one subject at the top of the heap.
+    if (--left > 0) engine.at(now + (1 + ((subject * 7919) % 1000)) / 1000, tick, subject);
   });
   for (let i = 0; i < 10_000; i++) engine.at(i / 10_000, tick, i);
   const started = performance.now();

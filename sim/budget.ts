@@ -80,14 +80,14 @@ export function estimate(s: Scenario): Estimate {
   return { runs, requestsPerRun, events, liveUsers, windows, memory, output };
 }
 
-/** The budgets an estimate exceeds, each as a sentence with the numbers and the flag that raises it. */
+/** The budgets an estimate exceeds (or cannot be compared with: NaN), each as a sentence with the numbers and the flag that raises it. */
 export function overBudget(e: Estimate, budget: Budget): string[] {
   const over: string[] = [];
-  if (e.memory > budget.maxMemory)
+  if (!(e.memory <= budget.maxMemory))
     over.push(`needs about ${bytes(e.memory)} of memory (${count(e.liveUsers)} users at once, ${plural(e.windows, "load window")}), more than ${BUDGET_FLAGS.maxMemory} ${bytes(budget.maxMemory)}`);
-  if (e.events > budget.maxEvents)
+  if (!(e.events <= budget.maxEvents))
     over.push(`implies about ${count(e.events)} events (${count(e.requestsPerRun)} requests in each of ${plural(e.runs, "run")}), more than ${BUDGET_FLAGS.maxEvents} ${count(budget.maxEvents)}`);
-  if (e.output > budget.maxOutput)
+  if (!(e.output <= budget.maxOutput))
     over.push(`would write about ${bytes(e.output)} of output (${plural(e.windows, "load window")} per strategy), more than ${BUDGET_FLAGS.maxOutput} ${bytes(budget.maxOutput)}`);
   return over;
 }

@@ -4,6 +4,7 @@ import { InputError } from "../sim/scenario/errors.js";
 import { loadScenarioFile } from "../sim/scenario/load.js";
 import { runScenario } from "../sim/run.js";
 import { scenario } from "./helpers.js";
+import { renderCsv, renderJson, renderTable } from "../reports/index.js";
 
 const base = { servers: { count: 4 }, strategies: ["round-robin"], replications: 1 };
 
@@ -48,6 +49,46 @@ describe("estimates and budgets before a run", () => {
     const memoryInUse = () => (++checks < 3 ? 0 : budget.maxMemory + 1);
     expect(() => runScenario(s, { budget, memoryInUse })).toThrow(/the run's memory passed --max-memory .* at \d+ s of run 1 of 1; nothing was written/);
     expect(checks).toBe(3);
+  });
+});
+
+describe("tables a strategy would build count in the memory estimate", () => {
+  const heavy = { list: Array.from({ length: 20_000 }, (_, i) => ({ name: `s${i + 1}`, weight: 256 })) };
+
+  it("refuses nginx-hash-consistent over 20,000 servers of weight 256 (819 million ring points)", () => {
+    const s = scenario({ ...base, servers: heavy, strategies: ["nginx-hash-consistent"] });
+    expect(() => runScenario(s)).toThrow(/needs about \d+(\.\d+)? GiB of memory .* more than --max-memory/);
+  });
+
+  it("counts ring-hash's virtual nodes, Maglev's table size and nothing for round robin", () => {
+    const weights = { list: [{ name: "a", weight: 100 }, { name: "b", weight: 156 }] };
+    const memory = (strategies: unknown[]) => estimate(scenario({ ...base, servers: weights, strategies })).memory;
+    expect(memory([{ id: "ring-hash", virtualNodes: 1000 }]) - memory(["round-robin"])).toBe(256 * 1000 * 40);
+    expect(memory([{ id: "maglev", tableSize: 65537 }]) - memory(["round-robin"])).toBe(65537 * 40);
+  });
+});
+
+describe("metrics that are undefined", () => {
+  it("a run shorter than one load window has no load skew: null, not 0", () => {
+    const result = runScenario(scenario({ ...base, duration: "30s", metrics: { window: "60s" } }));
+    const m = result.results[0].metrics;
+    expect(m.requests).toBeGreaterThan(0);
+    expect([m.loadSkew, m.peakLoadSkew, m.loadCov]).toEqual([null, null, null]);
+    expect(result.results[0].estimates.loadSkew).toEqual({ mean: null, sd: null, ci95: null });
+    // The summary says n/a; the CSV leaves the cell empty.
+    expect(renderTable(result).split("\n")[2]).toMatch(/^round-robin\s+local\s+\S+.*\s+n\/a\s/);
+    const [header, row] = renderCsv(result).trim().split("\n").map((line) => line.split(","));
+    expect(row[header.indexOf("loadSkew")]).toBe("");
+    expect(renderJson(result)).toContain('"loadSkew": null');
+  });
+
+  it("a run in which every server is down from the start answers nothing: latency and rates are null", () => {
+    const result = runScenario(scenario({ ...base, duration: "2m", servers: { count: 1 }, events: [{ at: 0, crash: "s1" }] }));
+    const m = result.results[0].metrics;
+    expect(m.requests).toBeGreaterThan(0);
+    expect(m.failedRequests).toBe(m.requests);
+    expect(m.latencyMs).toEqual({ mean: null, p50: null, p95: null, p99: null });
+    expect(m.remapRate).toBeNull();
   });
 });
 

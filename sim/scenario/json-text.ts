@@ -68,8 +68,11 @@ export class JsonDocument {
     }
     const problems: Problem[] = [];
     for (const error of errors) {
-      const problem = { path: "", ...lines.position(syntaxOffset(body, error)), message: syntaxMessage(body, error) };
-      if (problems.some((p) => p.line === problem.line)) continue;
+      const at = lines.position(syntaxOffset(body, error));
+      // Skipped before the message is worded: wording can rescan the text from its start
+      // (insideArray), and one long line of garbage has an error every few characters.
+      if (problems.some((p) => p.line === at.line)) continue;
+      const problem = { path: "", ...at, message: syntaxMessage(body, error) };
       problems.push(problem);
       if (problems.length === MAX_SYNTAX_ERRORS || UNRECOVERABLE.has(printParseErrorCode(error.error))) break;
     }

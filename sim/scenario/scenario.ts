@@ -69,11 +69,20 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
     const def = findStrategy(id) as StrategyDef;
     entries.push({ label: label ?? id, id, options: def.options.parse(options), store: store ?? storeFor(def, raw.store) });
   }
-  const seen = new Map<string, number>();
+  // A repeated label takes the first "#n" no entry has: entries "x", "x" and one labelled "x#2"
+  // would otherwise end up "x", "x#2", "x#2", and labels name results and --strategies picks.
+  const written = new Set(entries.map((e) => e.label));
+  const taken = new Set<string>();
+  const suffix = new Map<string, number>();
   for (const e of entries) {
-    const n = (seen.get(e.label) ?? 0) + 1;
-    seen.set(e.label, n);
-    if (n > 1) e.label = `${e.label}#${n}`;
+    if (taken.has(e.label)) {
+      let n = suffix.get(e.label) ?? 1;
+      do n++;
+      while (written.has(`${e.label}#${n}`) || taken.has(`${e.label}#${n}`));
+      suffix.set(e.label, n);
+      e.label = `${e.label}#${n}`;
+    }
+    taken.add(e.label);
   }
 
   const events: (ScenarioEvent & { index: number })[] = [];

@@ -27,8 +27,9 @@ function families<V extends z.ZodType<number, any>>(value: V, positive: V) {
     z.strictObject({ dist: z.literal("exponential"), mean: positive }),
     z.strictObject({ dist: z.literal("uniform"), min: value, max: value }),
     z.strictObject({ dist: z.literal("normal"), mean: value, sd: value }),
-    z.strictObject({ dist: z.literal("lognormal"), mean: positive, cv: z.number().nonnegative() }),
-    z.strictObject({ dist: z.literal("pareto"), min: positive, max: positive, alpha: z.number().positive() }),
+    // Bounds keep the quantile functions finite: a cv past ~1e154 or an alpha near 0 gives NaN samples.
+    z.strictObject({ dist: z.literal("lognormal"), mean: positive, cv: z.number().nonnegative().max(100) }),
+    z.strictObject({ dist: z.literal("pareto"), min: positive, max: positive, alpha: z.number().min(0.001).max(100) }),
     z.strictObject({
       dist: z.literal("choice"),
       values: z.array(value).min(1).max(1000),
@@ -46,7 +47,10 @@ type Spec = { dist: string; min?: number; max?: number; values?: number[]; weigh
 /** A bare value means that constant; cross-field rules are checked once for every family. */
 function distribution<V extends z.ZodType<number, any>, S extends z.ZodType<Spec, any>>(value: V, spec: S) {
   return z.union([value.transform((v) => ({ dist: "constant" as const, value: v })), spec]).superRefine((d: Spec, ctx) => {
-    if (d.min !== undefined && d.max !== undefined && !(d.min <= d.max))
+    // Only between two valid numbers: zod runs this refine after a failed pattern check too, and a
+    // bad "min" string is reported on its own; compared here it was reported twice, its raw text
+    // (newlines, control characters) written into the message.
+    if (typeof d.min === "number" && typeof d.max === "number" && !(d.min <= d.max))
       ctx.addIssue({ code: "custom", message: `min (${d.min}) must not exceed max (${d.max})` });
     if (d.values && d.weights && d.values.length !== d.weights.length)
       ctx.addIssue({ code: "custom", path: ["weights"], message: `expected ${d.values.length} weights, one per value` });
@@ -215,7 +219,7 @@ export function editorJsonSchema(): Record<string, unknown> {
     return {
       ...options,
       description: def.summary,
-      properties: { id: { const: def.id }, label: { type: "string" }, store: schema.properties.store, ...(options.properties ?? {}) },
+      properties: { id: { const: def.id }, label: { type: "string", minLength: 1, maxLength: LIMITS.labelLength }, store: schema.properties.store, ...(options.properties ?? {}) },
       required: ["id", ...(options.required ?? [])],
     };
   });

@@ -21,8 +21,9 @@ export const elbLbCookie = defineStrategy({
       .number()
       .int()
       .positive()
+      .max(315_360_000)
       .optional()
-      .describe("CookieExpirationPeriod in seconds, counted from when AWSELB is issued and never extended. Unset (the CLB default): a browser-session cookie."),
+      .describe("CookieExpirationPeriod in seconds (at most ten years), counted from when AWSELB is issued and never extended. Unset (the CLB default): a browser-session cookie."),
   }),
   create(pool, _random, options) {
     const ttl = options.expiration ?? Infinity;

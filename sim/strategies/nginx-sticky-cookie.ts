@@ -20,7 +20,7 @@ export const nginxStickyCookie = defineStrategy({
   models: "nginx sticky cookie over round robin (nginx >= 1.29.6 / NGINX Plus; REFERENCE §14)",
   options: z.strictObject({
     expires: z
-      .union([z.number().positive(), z.literal("max")])
+      .union([z.number().positive().max(315_360_000), z.literal("max")])
       .optional()
       .describe(
         'Cookie lifetime in seconds (nginx `expires=`), refreshed on every response; "max" is nginx\'s 315360000 s. Unset: a browser-session cookie.',

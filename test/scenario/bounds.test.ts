@@ -70,6 +70,11 @@ describe("numbers the model cannot hold are refused", () => {
     expect(s.servers.list.map((x) => x.id)).toEqual([2, 1, 4, 3]);
   });
 
+  it("distribution parameters that would give NaN samples are refused", () => {
+    expect(problems({ clients: { think: { dist: "pareto", min: 1, max: 1, alpha: 5e-324 } } })).toMatch(/clients\.think\.alpha: expected a number >= 0\.001/);
+    expect(problems({ servers: { count: 2, service: { dist: "lognormal", mean: 1, cv: 1e160 } } })).toMatch(/servers\.service\.cv: expected a number <= 100/);
+  });
+
   it("a choice whose weights are all zero has nothing to choose", () => {
     expect(problems({ clients: { think: { dist: "choice", values: [1, 2], weights: [0, 0] } } })).toMatch(/clients\.think\.weights: expected at least one weight greater than zero/);
   });
@@ -129,6 +134,20 @@ describe("--strategies picks exactly one entry per name, in the order named", ()
       ["rr + redis", "shared"],
       ["jump-hash", "local"],
     ]);
+  });
+
+  it("keeps labels unique when one is written in the #n form a repeat would get", () => {
+    // Found by test/fuzz: the second "ring-hash" became "ring-hash#2" too, and a label picked two entries.
+    for (const strategies of [["ring-hash", "ring-hash", { id: "maglev", label: "ring-hash#2" }], [{ id: "maglev", label: "ring-hash#2" }, "ring-hash", "ring-hash", "ring-hash"]]) {
+      const labels = valid({ strategies }).strategies.map((e) => e.label);
+      expect(new Set(labels).size).toBe(labels.length);
+    }
+    expect(valid({ strategies: ["ring-hash", "ring-hash", { id: "maglev", label: "ring-hash#2" }] }).strategies.map((e) => [e.label, e.id])).toEqual([
+      ["ring-hash", "ring-hash"],
+      ["ring-hash#3", "ring-hash"],
+      ["ring-hash#2", "maglev"],
+    ]);
+    expect(valid({ strategies: ["x", "x", "x"].map(() => "maglev") }).strategies.map((e) => e.label)).toEqual(["maglev", "maglev#2", "maglev#3"]);
   });
 
   it("refuses a name given twice and an unknown one", () => {

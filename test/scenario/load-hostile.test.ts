@@ -61,6 +61,15 @@ describe("deeply nested JSON", () => {
   });
 });
 
+describe("a line of garbage with a syntax error every few characters", () => {
+  it("is answered at once with its first error, not after wording every one (found by test/fuzz)", () => {
+    // 250,000 missing commas on one line: each error's message used to rescan the text from its start.
+    const started = performance.now();
+    expect(problems("[" + '"x" '.repeat(250_000) + "]")).toEqual([`${FILE}:1:6: expected a comma or closing bracket`]);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
+
 describe("files that never end or are far too large", () => {
   const dir = mkdtempSync(join(tmpdir(), "lbsim-hostile-"));
   const tooLarge = "the file is larger than 16 MiB; a scenario is a few kilobytes";

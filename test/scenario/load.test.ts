@@ -131,6 +131,14 @@ describe("parseScenario on a scenario with mistakes", () => {
     ]);
   });
 
+  it("reports a bad min of a range once, without comparing it to max or quoting its raw text", () => {
+    // Found by test/fuzz: the min <= max check also ran on the invalid string and wrote it, newline included, into its message.
+    const text = scenario({ clients: { think: { dist: "uniform", min: "5\nx", max: "1s" } } });
+    expect(problems(text)).toEqual([
+      'scenarios/bad.json:11:14: clients.think.min: expected a duration: seconds, or a string like "250ms", "30s", "5m", "2h", "1d"; got "5\\nx"',
+    ]);
+  });
+
   it("lists the distribution families for an unknown dist", () => {
     const text = scenario({ clients: { think: { dist: "weibull", mean: "10s" } } });
     expect(problems(text)).toEqual([
