@@ -183,15 +183,25 @@ async function validate(file: string, flags: BudgetFlags): Promise<void> {
 }
 
 async function list(flags: { json?: boolean }): Promise<void> {
-  const { strategies, loadScenarioFile } = await import("./sim/index.js");
+  const { strategies, storeKinds, eventKinds, loadScenarioFile } = await import("./sim/index.js");
   const scenarios = bundledScenarios().map((path) => {
     const s = loadScenarioFile(path);
     return { name: s.name, file: relative(process.cwd(), path), description: s.description };
   });
   const items = strategies.map((s) => ({ id: s.id, summary: s.summary, models: s.models }));
-  if (flags.json) return void process.stdout.write(JSON.stringify({ strategies: items, scenarios }, null, 2) + "\n");
-  const width = Math.max(...items.map((s) => s.id.length));
-  const lines = ["Strategies:", ...items.map((s) => `  ${s.id.padEnd(width)}  ${s.summary}`), "", "Example scenarios:"];
+  const stores = storeKinds.map((s) => ({ kind: s.kind, summary: s.summary }));
+  const events = eventKinds.map((e) => ({ action: e.action, summary: e.summary }));
+  if (flags.json) return void process.stdout.write(JSON.stringify({ strategies: items, stores, events, scenarios }, null, 2) + "\n");
+  const section = (title: string, rows: { name: string; summary: string }[]) => {
+    const width = Math.max(...rows.map((r) => r.name.length));
+    return [title, ...rows.map((r) => `  ${r.name.padEnd(width)}  ${r.summary}`), ""];
+  };
+  const lines = [
+    ...section("Strategies:", items.map((s) => ({ name: s.id, summary: s.summary }))),
+    ...section("Session stores (store.kind):", stores.map((s) => ({ name: s.kind, summary: s.summary }))),
+    ...section("Events (events[].<action>):", events.map((e) => ({ name: e.action, summary: e.summary }))),
+    "Example scenarios:",
+  ];
   for (const s of scenarios) lines.push(`  ${s.file}`, `      ${s.description}`);
   process.stdout.write(lines.join("\n") + "\n");
 }

@@ -10,3 +10,5 @@ export { strategies, findStrategy } from "./strategies/index.js";
 export type { Result, StrategyResult, Metrics } from "./metrics/result.js";
 export { BudgetError, DEFAULT_BUDGET, describeEstimate, estimate, overBudget, type Budget } from "./budget.js";
 export { InvariantError } from "./engine/invariant.js";
+export { storeKinds, findStore } from "./model/stores/index.js";
+export { eventKinds, findEvent } from "./model/events/index.js";

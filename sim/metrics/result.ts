@@ -27,7 +27,8 @@ export interface Metrics {
 /** What one topology event (crash, recover, ...) did to the sessions that were active when it happened. */
 export interface TopologyEventResult {
   at: number;
-  action: "crash" | "recover";
+  /** The scenario event's kind (its action key). */
+  action: string;
   server: string;
   /** Live sessions at the event. */
   activeSessions: number;

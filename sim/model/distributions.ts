@@ -1,4 +1,4 @@
-import type { DistributionSpec } from "../scenario/schema.js";
+import type { DistributionSpec } from "../scenario/fields.js";
 
 /**
  * Probability distributions as quantile functions: `quantile(u)` maps a uniform u in [0, 1)

@@ -8,8 +8,8 @@ import { Balancer } from "./balancer.js";
 import { ClientTable, genOf, slotOf } from "./clients.js";
 import { compileDistribution, type Distribution } from "./distributions.js";
 import { ServerPool } from "./servers.js";
-import type { SessionStore } from "./session-store.js";
-import { createStore } from "./stores.js";
+import { findStore, type SessionStore } from "./stores/index.js";
+import { findEvent, type EventDef, type TopologyControl } from "./events/index.js";
 import { InvariantError } from "../engine/invariant.js";
 import { LIMITS } from "../scenario/limits.js";
 
@@ -79,6 +79,8 @@ class Simulation {
   /** Per topology event: the server it takes away (-1 for none), and how many returning sessions were on it. */
   readonly #removed: number[] = [];
   readonly #mustMove: number[] = [];
+  /** The definition of each scenario event, in the scenario's (time) order. */
+  readonly #eventDefs: EventDef[];
 
   constructor(scenario: Scenario, entry: StrategyEntry, replication: number) {
     this.#s = scenario;
@@ -86,10 +88,9 @@ class Simulation {
     const purpose = (name: string) => `rep${replication}:${name}`;
     this.#servers = new ServerPool(servers.list, servers.workers, servers.queueLimit);
     this.#balancer = new Balancer(servers.list, this.#servers.active, balancer.healthCheck.fall, balancer.healthCheck.rise);
-    const def = findStrategy(entry.id);
-    if (!def) throw new Error(`strategy ${entry.id} is not registered`);
+    const def = findStrategy(entry.id) ?? missing("strategy", entry.id);
     this.#balancer.strategy = def.create(this.#balancer.pool, stream(seed, purpose(`strategy:${entry.label}`)), entry.options);
-    this.#store = createStore(entry.store, this.#servers);
+    this.#store = (findStore(entry.store.kind) ?? missing("store kind", entry.store.kind)).create(entry.store, this.#servers);
     this.#idleTimeout = entry.store.idleTimeout;
     this.#metrics = new Collector(scenario.warmup, scenario.duration, this.#balancer.pool.weights);
 
@@ -125,6 +126,7 @@ class Simulation {
     this.#TOPOLOGY = e.on(this.#topology);
     this.#WINDOW = e.on(this.#window);
     this.#MEASURE_START = e.on(this.#measureStart);
+    this.#eventDefs = scenario.events.map((event) => findEvent(event.action) ?? missing("event kind", event.action));
   }
 
   run(monitor?: RunMonitor): RunOutput {
@@ -136,7 +138,7 @@ class Simulation {
     const interval = s.balancer.healthCheck.interval, n = this.#servers.size;
     for (let server = 0; server < n; server++) e.at((interval * server) / n, this.#HEALTH_CHECK, server);
     s.events.forEach((event, i) => {
-      this.#removed.push(event.action === "crash" ? event.server : -1);
+      this.#removed.push(this.#eventDefs[i].takesAway ? event.server : -1);
       this.#mustMove.push(0);
       e.at(event.at, this.#TOPOLOGY, i);
     });
@@ -404,8 +406,7 @@ class Simulation {
 
   readonly #topology = (index: number, now: number): void => {
     const event = this.#s.events[index];
-    if (event.action === "crash") this.#crash(event.server, now);
-    else this.#servers.up[event.server] = 1;
+    this.#eventDefs[index].apply(this.#control, event.server, now);
     const t = this.#clients;
     let active = 0;
     for (let slot = 0; slot < t.used; slot++) {
@@ -423,6 +424,14 @@ class Simulation {
       remapFraction: 0,
       minimumFraction: 0,
     };
+  };
+
+  /** What scenario events do to servers (sim/model/events/). */
+  readonly #control: TopologyControl = {
+    crash: (server, now) => this.#crash(server, now),
+    recover: (server) => {
+      this.#servers.up[server] = 1;
+    },
   };
 
   /** The server stops: requests in service or queued there fail, and its memory is gone. */
@@ -452,6 +461,11 @@ class Simulation {
     const next = now + this.#s.metrics.window;
     if (next <= this.#s.duration) this.#engine.at(next, this.#WINDOW, 0);
   };
+}
+
+/** A validated scenario names only registered parts; anything else is a bug. */
+function missing(what: string, name: string): never {
+  throw new InvariantError(`${what} ${JSON.stringify(name)} is not registered`, 0, "setup");
 }
 
 /** A uniform IPv4 address from a uniform number in [0, 1). */

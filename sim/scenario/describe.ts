@@ -1,12 +1,13 @@
 import { formatDuration } from "./duration.js";
 import type { Scenario } from "./scenario.js";
+import { findStore } from "../model/stores/index.js";
 
 /** A few lines saying what a validated scenario describes, for `lbsim validate`. */
 export function describeScenario(s: Scenario): string {
   const c = s.clients;
   const servers = s.servers.list;
   const weights = servers.some((x) => x.weight !== 1) ? ` (weights ${servers.map((x) => x.weight).join(", ")})` : "";
-  const store = (kind: string) => ({ local: "local memory", shared: "shared store", token: "client-side tokens" })[kind] ?? kind;
+  const store = (kind: string) => findStore(kind)?.title ?? kind;
   return [
     `${s.name}: ${formatDuration(s.duration)} (warmup ${formatDuration(s.warmup)}), seed ${s.seed}, ${s.replications} replication(s)`,
     `clients: ${c.visitsPerSecond} visits/s${c.count !== undefined ? `, at most ${c.count} users` : ""}; NAT ${pct(c.nat.fraction)}, mobile ${pct(c.mobile.fraction)}, cookies disabled ${pct(c.cookies.disabledFraction)}, returning ${pct(c.returning.fraction)}`,

@@ -1,6 +1,8 @@
-import { store as storeSchema, type DistributionSpec, type RawScenario, type StoreSpec } from "./schema.js";
+import type { DistributionSpec } from "./fields.js";
+import { store as storeSchema, type RawScenario, type StoreSpec } from "./schema.js";
 import { findStrategy, type StrategyDef } from "../strategies/index.js";
 import { LIMITS } from "./limits.js";
+import { eventKinds, findEvent, type EventDef } from "../model/events/index.js";
 
 /** One problem with a scenario, located by its JSON path (`servers.list[2].weight`). */
 export interface Issue {
@@ -27,7 +29,8 @@ export interface StrategyEntry {
 
 export interface ScenarioEvent {
   at: number;
-  action: "crash" | "recover";
+  /** The registered event kind (sim/model/events/). */
+  action: string;
   /** Server index. */
   server: number;
 }
@@ -87,28 +90,26 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
 
   const events: (ScenarioEvent & { index: number })[] = [];
   raw.events.forEach((e, i) => {
-    const action = e.crash !== undefined ? "crash" : "recover";
-    const name = (e.crash ?? e.recover) as string;
+    // The schema has checked that exactly one registered action is present.
+    const def = eventKinds.find((d) => (e as Record<string, unknown>)[d.action] !== undefined) as EventDef;
+    const name = (e as Record<string, unknown>)[def.action] as string;
     const server = names.indexOf(name);
-    if (server < 0) issues.push({ path: ["events", i, action], message: `unknown server ${clip(name)}; servers are ${listNames(names)}` });
+    if (server < 0) issues.push({ path: ["events", i, def.action], message: `unknown server ${clip(name)}; servers are ${listNames(names)}` });
     if (e.at > raw.duration) issues.push({ path: ["events", i, "at"], message: `event at ${e.at} s is after the end of the run (${raw.duration} s)` });
-    events.push({ at: e.at, action, server, index: i });
+    events.push({ at: e.at, action: def.action, server, index: i });
   });
   events.sort((a, b) => a.at - b.at);
-  // In time order, an event must change its server's state: crashing a crashed server or
-  // recovering a running one is a mistake in the scenario, not a no-op.
+  // In time order, an event must find its server in the state it needs: crashing a crashed
+  // server or recovering a running one is a mistake in the scenario, not a no-op.
   const down = new Set<number>();
   for (const e of events) {
     if (e.server < 0) continue;
-    const name = names[e.server];
-    if (e.action === "crash" && down.has(e.server))
-      issues.push({ path: ["events", e.index, "crash"], message: `server ${name} is already down at ${e.at} s (crashed earlier and not recovered)` });
-    if (e.action === "recover" && !down.has(e.server))
-      issues.push({ path: ["events", e.index, "recover"], message: `server ${name} is running at ${e.at} s; only a crashed server can recover` });
-    if (e.action === "crash") down.add(e.server);
+    const def = findEvent(e.action) as EventDef;
+    const state = down.has(e.server) ? "down" : "up";
+    if (state !== def.needs) issues.push({ path: ["events", e.index, e.action], message: wrongState(names[e.server], e.at, state, def) });
+    if (def.leaves === "down") down.add(e.server);
     else down.delete(e.server);
   }
-
   if (issues.length > 0) return { issues };
   return {
     issues,
@@ -154,6 +155,12 @@ function haproxyIds(given: readonly (number | undefined)[]): number[] {
 export function safeName(fileName: string): string {
   const cleaned = fileName.replace(/[^A-Za-z0-9 _.+-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, LIMITS.nameLength);
   return cleaned === "" ? "scenario" : cleaned;
+}
+
+function wrongState(name: string, at: number, state: "up" | "down", def: EventDef): string {
+  return state === "down"
+    ? `server ${name} is already down at ${at} s (crashed earlier and not recovered)`
+    : `server ${name} is running at ${at} s; "${def.action}" needs a server that is down`;
 }
 
 /** A user's string in a message: quoted, and cut short so one mistake cannot flood the terminal. */

@@ -1,72 +1,15 @@
 import { z } from "zod";
-import { DURATION_PATTERN, parseDuration } from "./duration.js";
+import { count, countDistribution, duration, fraction, positiveDuration, timeDistribution } from "./fields.js";
 import { findStrategy, strategies } from "../strategies/index.js";
 import { unknownStrategy } from "./suggest.js";
+import { storeKinds } from "../model/stores/index.js";
+import { eventKinds } from "../model/events/index.js";
 import { LIMITS } from "./limits.js";
 
 /** A scenario name also names its output folder, so it can hold no path separator and cannot be "." or "..". */
 export const SCENARIO_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,${LIMITS.nameLength - 1}}$`);
 
-/** Seconds, or a string with a unit; finite and at most ten years (a string of 400 digits is not a duration). */
-export const duration = z
-  .union([z.number().nonnegative().max(LIMITS.seconds), z.string().regex(DURATION_PATTERN)], {
-    error: 'expected a duration: seconds, or a string like "250ms", "30s", "5m", "2h", "1d"',
-  })
-  .transform(parseDuration)
-  .refine((s) => s <= LIMITS.seconds, { error: `expected a duration of at most ${LIMITS.seconds / 86400}d` });
 
-const positiveDuration = duration.refine((s) => s > 0, { error: "expected a duration greater than zero" });
-const fraction = z.number().min(0).max(1);
-/** A positive integer no larger than `max`. */
-const count = (max: number) => z.number().int().positive().max(max);
-
-/** The distribution families of a value described by `value` (a duration or a plain number). */
-function families<V extends z.ZodType<number, any>>(value: V, positive: V) {
-  return [
-    z.strictObject({ dist: z.literal("constant"), value }),
-    z.strictObject({ dist: z.literal("exponential"), mean: positive }),
-    z.strictObject({ dist: z.literal("uniform"), min: value, max: value }),
-    z.strictObject({ dist: z.literal("normal"), mean: value, sd: value }),
-    // Bounds keep the quantile functions finite: a cv past ~1e154 or an alpha near 0 gives NaN samples.
-    z.strictObject({ dist: z.literal("lognormal"), mean: positive, cv: z.number().nonnegative().max(100) }),
-    z.strictObject({ dist: z.literal("pareto"), min: positive, max: positive, alpha: z.number().min(0.001).max(100) }),
-    z.strictObject({
-      dist: z.literal("choice"),
-      values: z.array(value).min(1).max(1000),
-      weights: z
-        .array(z.number().nonnegative().max(1e12))
-        .min(1)
-        .max(1000)
-        .refine((w) => w.some((x) => x > 0), { error: "expected at least one weight greater than zero" }),
-    }),
-  ] as const;
-}
-
-type Spec = { dist: string; min?: number; max?: number; values?: number[]; weights?: number[] };
-
-/** A bare value means that constant; cross-field rules are checked once for every family. */
-function distribution<V extends z.ZodType<number, any>, S extends z.ZodType<Spec, any>>(value: V, spec: S) {
-  return z.union([value.transform((v) => ({ dist: "constant" as const, value: v })), spec]).superRefine((d: Spec, ctx) => {
-    // Only between two valid numbers: zod runs this refine after a failed pattern check too, and a
-    // bad "min" string is reported on its own; compared here it was reported twice, its raw text
-    // (newlines, control characters) written into the message.
-    if (typeof d.min === "number" && typeof d.max === "number" && !(d.min <= d.max))
-      ctx.addIssue({ code: "custom", message: `min (${d.min}) must not exceed max (${d.max})` });
-    if (d.values && d.weights && d.values.length !== d.weights.length)
-      ctx.addIssue({ code: "custom", path: ["weights"], message: `expected ${d.values.length} weights, one per value` });
-  });
-}
-
-export const timeDistribution = distribution(duration, z.discriminatedUnion("dist", [...families(duration, positiveDuration)]));
-const plainNumber = z.number().nonnegative().max(LIMITS.countValue);
-export const countDistribution = distribution(
-  plainNumber,
-  z.discriminatedUnion("dist", [
-    ...families(plainNumber, z.number().positive().max(LIMITS.countValue)),
-    z.strictObject({ dist: z.literal("geometric"), mean: z.number().min(1).max(LIMITS.countValue) }),
-  ]),
-);
-export type DistributionSpec = z.output<typeof countDistribution> | z.output<typeof timeDistribution>;
 
 const clients = z.strictObject({
   count: count(LIMITS.users).optional().describe("Distinct users at most; new visits stop once this many users have arrived."),
@@ -128,24 +71,16 @@ const servers = z
     });
   });
 
-export const store = z.discriminatedUnion("kind", [
-  z.strictObject({
-    kind: z.literal("local").describe("Each server keeps sessions in its own memory; a crash loses them."),
-    idleTimeout: positiveDuration.default(1800),
-  }),
-  z.strictObject({
-    kind: z.literal("shared").describe("A Redis-like store every server reads and writes over the network."),
-    idleTimeout: positiveDuration.default(1800),
-    latency: duration.default(0.001).describe("One round trip; each request reads and writes the session once."),
-  }),
-  z.strictObject({
-    kind: z.literal("token").describe("The session travels with the client as a signed token (cookie or JWT); servers keep nothing."),
-    idleTimeout: positiveDuration.default(1800),
-    sessionBytes: count(1 << 30).default(2048).describe("Size of the encoded session token."),
-    maxBytes: count(1 << 30).default(4096).describe("Largest token the client can carry (RFC 6265: at least 4096 bytes per cookie)."),
-  }),
-]);
-export type StoreSpec = z.output<typeof store>;
+/** The session store: one strict object per registered kind, with the idle timeout every kind has. */
+export const store = z.discriminatedUnion(
+  "kind",
+  storeKinds.map((def) =>
+    z.strictObject({ kind: z.literal(def.kind).describe(def.summary), idleTimeout: positiveDuration.default(1800), ...def.options }),
+  ) as [z.ZodObject, ...z.ZodObject[]],
+) as unknown as z.ZodType<StoreSpec, { kind: string } & Record<string, unknown>>;
+/** A store as the scenario gives it, defaults filled in: `kind`, `idleTimeout` and the kind's own options. */
+export type StoreSpec = { kind: string; idleTimeout: number } & Record<string, unknown>;
+
 
 /**
  * A strategy id, or `{ id, label?, store?, ...options }` whose options the strategy's own schema
@@ -167,12 +102,18 @@ const strategyEntry = z.union([
   }),
 ]);
 
+/** An event: its time and exactly one registered action key. */
 const event = z
-  .strictObject({ at: duration, crash: z.string().optional(), recover: z.string().optional() })
+  .strictObject({ at: duration, ...Object.fromEntries(eventKinds.map((def) => [def.action, def.value.optional().describe(def.summary)])) })
   .superRefine((e, ctx) => {
-    if ((e.crash === undefined) === (e.recover === undefined))
-      ctx.addIssue({ code: "custom", message: 'expected exactly one action: "crash" or "recover" with a server name' });
+    const actions = eventKinds.filter((def) => (e as Record<string, unknown>)[def.action] !== undefined);
+    if (actions.length !== 1) ctx.addIssue({ code: "custom", message: `expected exactly one action: ${orList(eventKinds.map((def) => JSON.stringify(def.action)))}` });
   });
+
+/** "a", "a or b", "a, b or c". */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
 
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),

@@ -90,7 +90,7 @@ describe("events must change their server's state", () => {
       ],
     });
     expect(message).toMatch(/events\[0\]\.crash: server s1 is already down at 1200 s/);
-    expect(message).toMatch(/events\[2\]\.recover: server s2 is running at 300 s; only a crashed server can recover/);
+    expect(message).toMatch(/events\[2\]\.recover: server s2 is running at 300 s; "recover" needs a server that is down/);
     expect(message).not.toMatch(/events\[1\]/);
   });
 

@@ -1,15 +1,15 @@
-import type { LostCause } from "../metrics/causes.js";
-import type { ServerPool } from "./servers.js";
+import type { LostCause } from "../../metrics/causes.js";
+import { defineStore, type StoreContext } from "./define.js";
 import type { SessionStore } from "./session-store.js";
 
 /** Sessions in the memory of the server that created them; a crash of that server loses them. */
-export class LocalStore implements SessionStore {
+class LocalStore implements SessionStore {
   readonly tripTime = 0;
-  readonly #servers: ServerPool;
+  readonly #servers: StoreContext;
   #home = new Int32Array(1024);
   #homeEpoch = new Int32Array(1024);
 
-  constructor(servers: ServerPool) {
+  constructor(servers: StoreContext) {
     this.#servers = servers;
   }
 
@@ -39,3 +39,11 @@ export class LocalStore implements SessionStore {
     this.#homeEpoch = epoch;
   }
 }
+
+export const localStore = defineStore({
+  kind: "local",
+  title: "local memory",
+  summary: "Each server keeps sessions in its own memory; a crash loses them.",
+  options: {},
+  create: (_options, context) => new LocalStore(context),
+});

@@ -1,4 +1,4 @@
-import type { LostCause } from "../metrics/causes.js";
+import type { LostCause } from "../../metrics/causes.js";
 
 /**
  * Where session state lives. The simulation asks the store on every served request whether

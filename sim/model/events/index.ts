@@ -1,0 +1,12 @@
+import { crashEvent } from "./crash.js";
+import type { EventDef } from "./define.js";
+import { recoverEvent } from "./recover.js";
+
+/** Every scenario event kind lbsim knows. Adding one is a file in this folder plus a line here. */
+export const eventKinds: readonly EventDef[] = [crashEvent, recoverEvent];
+
+export function findEvent(action: string): EventDef | undefined {
+  return eventKinds.find((e) => e.action === action);
+}
+
+export type { EventDef, TopologyControl } from "./define.js";

@@ -1,0 +1,29 @@
+import type { z } from "zod";
+import type { SessionStore } from "./session-store.js";
+
+/** What a store may read of the model: the servers' crash counts, so state stamped with an older one is known to be gone. */
+export interface StoreContext {
+  readonly epoch: Int32Array;
+}
+
+/**
+ * A kind of session store, as a scenario's `store` names it. The scenario schema, the editor
+ * JSON Schema, `lbsim list` and `validate` are built from these definitions; adding a kind is a
+ * file in this folder and a line in index.ts.
+ */
+export interface StoreDef<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  /** The value of `store.kind`. */
+  readonly kind: string;
+  /** Where sessions live, in a few words for `validate` ("local memory"). */
+  readonly title: string;
+  /** One line for `lbsim list` and the editor schema. */
+  readonly summary: string;
+  /** Keys of `store` besides `kind` and `idleTimeout`, with their defaults. */
+  readonly options: Shape;
+  create(options: z.output<z.ZodObject<Shape>>, context: StoreContext): SessionStore;
+}
+
+/** Identity helper that lets TypeScript infer a store's option type from its shape. */
+export function defineStore<Shape extends z.ZodRawShape>(def: StoreDef<Shape>): StoreDef<Shape> {
+  return def;
+}
