@@ -1,0 +1,134 @@
+import type { Kind } from "../engine/engine.js";
+import { InvariantError } from "../engine/invariant.js";
+import { KeyedRandom } from "../engine/random.js";
+import { genOf, slotOf } from "./clients.js";
+import { compileDistribution, type Distribution } from "./distributions.js";
+import type { Sessions } from "./sessions.js";
+import type { Users } from "./users.js";
+import type { World } from "./world.js";
+
+/**
+ * The request path: the balancer routes a request, the server serves it with N workers and a
+ * FIFO queue, the application reads the session at the start of service; a server that is down
+ * refuses connections and the balancer retries, then answers 503.
+ */
+export class Requests {
+  readonly #world: World;
+  readonly #sessions: Sessions;
+  readonly #users: Users;
+  readonly #service: Distribution;
+  readonly #serviceDraw: KeyedRandom;
+  readonly #DONE: Kind;
+  readonly #REDISPATCH: Kind;
+  readonly #REFUSED: Kind;
+
+  constructor(world: World, sessions: Sessions, users: Users) {
+    this.#world = world;
+    this.#sessions = sessions;
+    this.#users = users;
+    this.#service = compileDistribution(world.scenario.servers.service);
+    this.#serviceDraw = new KeyedRandom(world.seed, world.purpose("service"));
+    this.#DONE = world.engine.on(this.#done);
+    this.#REDISPATCH = world.engine.on(this.#redispatch);
+    this.#REFUSED = world.engine.on(this.#refused);
+  }
+
+  /** The balancer routes the request; `excluded` is a server it already found refusing connections. */
+  dispatch(slot: number, now: number, excluded: number): void {
+    const { clients: t, servers, balancer, metrics } = this.#world;
+    const cookiesEnabled = t.cookiesDisabled[slot] === 1 ? 0 : 1;
+    this.#sessions.reserve(slot);
+    const session = t.session[slot];
+    const next = session < 0 ? t.reservedSession[slot] : -1;
+    const server = balancer.route(now, t.address[slot], cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
+    if (server < 0) return this.#fail(slot, now);
+    metrics.routed(server, now);
+    if (!servers.up[server]) return this.#connectionRefused(slot, server, now, excluded < 0);
+    const { setCookie, setCookieTtl } = balancer.request;
+    if (setCookie >= 0 && cookiesEnabled) {
+      t.lbCookie[slot] = setCookie;
+      t.lbCookieExpires[slot] = now + setCookieTtl;
+    }
+    const worker = servers.idleWorker(server);
+    if (worker < 0 && servers.queueLength(server) >= servers.queueLimit) return this.#fail(slot, now);
+    t.server[slot] = server;
+    servers.active[server]++;
+    if (worker >= 0) this.#startService(slot, server, worker, now);
+    else {
+      t.worker[slot] = -1;
+      servers.enqueue(server, slot);
+    }
+  }
+
+  /** The server stopped: every request in service or queued there fails, and their users carry on. */
+  failAll(server: number, now: number): void {
+    const { clients: t, servers } = this.#world;
+    const failRequest = (slot: number) => {
+      servers.active[server]--;
+      t.gen[slot]++; // its completion event is now stale
+      this.#fail(slot, now);
+    };
+    for (let w = 0; w < servers.workers; w++) {
+      const slot = servers.busy[server * servers.workers + w];
+      if (slot < 0) continue;
+      servers.busy[server * servers.workers + w] = -1;
+      failRequest(slot);
+    }
+    for (let slot = servers.dequeue(server); slot >= 0; slot = servers.dequeue(server)) failRequest(slot);
+  }
+
+  /** The request got no answer. */
+  #fail(slot: number, now: number): void {
+    this.#world.metrics.failed(this.#world.clients.sentAt[slot]);
+    this.#users.afterResponse(slot, now);
+  }
+
+  /**
+   * The chosen server is down but the balancer does not know yet. It retries the connection
+   * `retries` times, `retryDelay` apart (HAProxy: 3 retries, 1 s turn-around), then answers 503.
+   * A redispatching strategy sends the last retry to another server instead, with no wait before
+   * it (recorded: a 200 from another server after ~2 s, a 503 after ~3 s without redispatch).
+   */
+  #connectionRefused(slot: number, server: number, now: number, mayRedispatch: boolean): void {
+    const { retries, retryDelay } = this.#world.scenario.balancer;
+    const t = this.#world.clients, subject = t.subject(slot);
+    if (mayRedispatch && retries > 0 && this.#world.balancer.strategy.redispatch) {
+      t.server[slot] = server;
+      this.#world.engine.at(now + (retries - 1) * retryDelay, this.#REDISPATCH, subject);
+    } else {
+      this.#world.engine.at(now + retries * retryDelay, this.#REFUSED, subject);
+    }
+  }
+
+  readonly #redispatch = (subject: number, now: number): void => {
+    const slot = slotOf(subject), t = this.#world.clients;
+    if (t.gen[slot] === genOf(subject)) this.dispatch(slot, now, t.server[slot]);
+  };
+
+  readonly #refused = (subject: number, now: number): void => {
+    const slot = slotOf(subject);
+    if (this.#world.clients.gen[slot] === genOf(subject)) this.#fail(slot, now);
+  };
+
+  #startService(slot: number, server: number, worker: number, now: number): void {
+    const { clients: t, servers } = this.#world;
+    if (!servers.up[server]) throw new InvariantError("a request started service on a server that is down", now, `server ${this.#world.scenario.servers.list[server].name}`);
+    servers.busy[server * servers.workers + worker] = slot;
+    t.worker[slot] = worker;
+    this.#sessions.read(slot, server, now);
+    const work = this.#service.quantile(this.#serviceDraw.at(t.uid[slot], t.sent[slot]));
+    this.#world.engine.at(now + work + this.#world.store.tripTime, this.#DONE, t.subject(slot));
+  }
+
+  readonly #done = (subject: number, now: number): void => {
+    const slot = slotOf(subject), { clients: t, servers } = this.#world;
+    if (t.gen[slot] !== genOf(subject)) return; // the request failed when its server crashed
+    const server = t.server[slot], worker = t.worker[slot];
+    servers.busy[server * servers.workers + worker] = -1;
+    servers.active[server]--;
+    this.#world.metrics.served(t.sentAt[slot], now);
+    const next = servers.dequeue(server);
+    if (next >= 0) this.#startService(next, server, worker, now);
+    this.#users.afterResponse(slot, now);
+  };
+}

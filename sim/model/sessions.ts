@@ -1,0 +1,99 @@
+import type { RemapTracker } from "./remap-tracker.js";
+import type { World } from "./world.js";
+
+/**
+ * Application sessions: created on a user's first answered request, read at the start of every
+ * later one, lost when the serving server cannot read them, expired after the store's idle
+ * timeout. Every session is accounted for in the metrics (started, inherited from the warmup,
+ * expired, lost, live at the end).
+ */
+export class Sessions {
+  readonly #world: World;
+  readonly #tracker: RemapTracker;
+  readonly #idleTimeout: number;
+  /** Session ids handed out so far. */
+  #issued = 0;
+
+  constructor(world: World, tracker: RemapTracker, idleTimeout: number) {
+    this.#world = world;
+    this.#tracker = tracker;
+    this.#idleTimeout = idleTimeout;
+  }
+
+  live(slot: number, now: number): boolean {
+    const t = this.#world.clients;
+    return t.session[slot] >= 0 && now - t.sessionLastSeen[slot] <= this.#idleTimeout;
+  }
+
+  /** Reserves the id the session a request of `slot` will start gets, when it has no session and no reservation yet. */
+  reserve(slot: number): void {
+    const t = this.#world.clients;
+    if (t.session[slot] < 0 && t.reservedSession[slot] < 0) t.reservedSession[slot] = this.#issued++;
+  }
+
+  /** The user cleared cookies: a live session is lost, any other is let go. */
+  cookiesCleared(slot: number, now: number): void {
+    if (this.live(slot, now)) {
+      this.#world.metrics.lost(now, "cookieCleared");
+      this.#end(slot);
+    } else {
+      this.abandon(slot, now);
+    }
+  }
+
+  /** The user stopped using the session (it idled out, or the user left): it lives until its idle timeout. */
+  abandon(slot: number, now: number): void {
+    const t = this.#world.clients;
+    if (t.session[slot] < 0) return;
+    this.#world.metrics.sessionAbandoned(now, t.sessionLastSeen[slot] + this.#idleTimeout);
+    this.#end(slot);
+  }
+
+  /** Live sessions now, for what measurement inherits from the warmup. */
+  countLive(now: number): number {
+    let live = 0;
+    for (let slot = 0; slot < this.#world.clients.used; slot++) if (this.live(slot, now)) live++;
+    return live;
+  }
+
+  /** The application reads the session at the start of service; a session it cannot read is lost and started over. */
+  read(slot: number, server: number, now: number): void {
+    const t = this.#world.clients, store = this.#world.store, metrics = this.#world.metrics;
+    const previous = t.sessionServer[slot];
+    if (t.session[slot] < 0) {
+      this.#start(slot, server, now);
+    } else {
+      const event = t.pendingEvent[slot];
+      if (event >= 0) {
+        this.#tracker.returned(event, server, previous);
+        t.pendingEvent[slot] = -1;
+      }
+      const failure = store.readFailure(slot, server);
+      metrics.continued(now, server !== previous, failure === null && store.heldLocally(slot, server));
+      if (failure !== null) {
+        metrics.lost(now, failure === "remapped" && t.addressChanged[slot] ? "addressChanged" : failure);
+        // The user starts over under the same key (the cookie a hashing balancer keys on stays),
+        // so a session restarted on the server its key now hashes to stays there.
+        t.reservedSession[slot] = t.session[slot];
+        this.#start(slot, server, now);
+      }
+    }
+    t.sessionLastSeen[slot] = now;
+    t.sessionServer[slot] = server;
+    t.addressChanged[slot] = 0;
+  }
+
+  #start(slot: number, server: number, now: number): void {
+    const t = this.#world.clients;
+    t.session[slot] = t.reservedSession[slot] >= 0 ? t.reservedSession[slot] : this.#issued++;
+    t.reservedSession[slot] = -1;
+    t.pendingEvent[slot] = -1;
+    this.#world.store.created(slot, server);
+    this.#world.metrics.sessionStarted(now);
+  }
+
+  #end(slot: number): void {
+    this.#world.clients.session[slot] = -1;
+    this.#world.clients.pendingEvent[slot] = -1;
+  }
+}

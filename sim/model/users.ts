@@ -1,0 +1,163 @@
+import type { Kind } from "../engine/engine.js";
+import { KeyedRandom, stream, type Random } from "../engine/random.js";
+import { LIMITS } from "../scenario/limits.js";
+import { genOf, slotOf } from "./clients.js";
+import { compileDistribution, type Distribution } from "./distributions.js";
+import type { Sessions } from "./sessions.js";
+import type { World } from "./world.js";
+
+/** Where a user's request goes once sent: the balancer (requests.ts). */
+export interface RequestSink {
+  dispatch(slot: number, now: number, excluded: number): void;
+}
+
+/**
+ * The users: new visits arrive as a Poisson process; a visit is a run of requests separated by
+ * think times; some visits are followed by a return; NAT, mobile address changes, disabled and
+ * cleared cookies. Everything that describes a user is drawn from streams keyed by user and
+ * request or visit number, so every strategy faces the same users (common random numbers); only
+ * the arrival process and the attributes drawn at a user's first arrival are sequential.
+ */
+export class Users {
+  requests!: RequestSink;
+  readonly #world: World;
+  readonly #sessions: Sessions;
+  readonly #arrivals: Random;
+  readonly #population: Random;
+  readonly #visitGap: Distribution;
+  readonly #requestsPerVisit: Distribution;
+  readonly #think: Distribution;
+  readonly #returnAfter: Distribution;
+  readonly #natGroupSize: Distribution;
+  readonly #addressChangeEvery: Distribution;
+  readonly #draw: Record<"visitLength" | "think" | "returns" | "returnAfter" | "clear" | "move" | "moveAfter", KeyedRandom>;
+  readonly #NEW_VISIT: Kind;
+  readonly #VISIT_START: Kind;
+  readonly #SEND: Kind;
+  #users = 0;
+  #natAddress = 0;
+  #natRoom = 0;
+
+  constructor(world: World, sessions: Sessions) {
+    this.#world = world;
+    this.#sessions = sessions;
+    const { clients } = world.scenario;
+    this.#arrivals = stream(world.seed, world.purpose("arrivals"));
+    this.#population = stream(world.seed, world.purpose("population"));
+    this.#visitGap = compileDistribution({ dist: "exponential", mean: 1 / clients.visitsPerSecond });
+    this.#requestsPerVisit = compileDistribution(clients.requestsPerVisit);
+    this.#think = compileDistribution(clients.think);
+    this.#returnAfter = compileDistribution(clients.returning.after);
+    this.#natGroupSize = compileDistribution(clients.nat.groupSize);
+    this.#addressChangeEvery = compileDistribution(clients.mobile.addressChangeEvery);
+    const keyed = (name: string) => new KeyedRandom(world.seed, world.purpose(name));
+    this.#draw = {
+      visitLength: keyed("visitLength"),
+      think: keyed("think"),
+      returns: keyed("returns"),
+      returnAfter: keyed("returnAfter"),
+      clear: keyed("clear"),
+      move: keyed("move"),
+      moveAfter: keyed("moveAfter"),
+    };
+    this.#NEW_VISIT = world.engine.on(this.#newVisit);
+    this.#VISIT_START = world.engine.on(this.#visitStart);
+    this.#SEND = world.engine.on(this.#send);
+  }
+
+  /** Schedules the first arrival. */
+  start(): void {
+    this.#world.engine.at(this.#visitGap.quantile(this.#arrivals()), this.#NEW_VISIT, 0);
+  }
+
+  /** The user got an answer (or a failure): think and send the next request, or end the visit. */
+  afterResponse(slot: number, now: number): void {
+    const t = this.#world.clients;
+    if (--t.requestsLeft[slot] > 0) {
+      const pause = this.#think.quantile(this.#draw.think.at(t.uid[slot], t.sent[slot]));
+      this.#world.engine.at(now + pause, this.#SEND, t.subject(slot));
+    } else {
+      this.#endVisit(slot, now);
+    }
+  }
+
+  readonly #newVisit = (_: number, now: number): void => {
+    const c = this.#world.scenario.clients;
+    if (c.count !== undefined && this.#users >= c.count) return;
+    const t = this.#world.clients;
+    const slot = t.allocate(this.#users++);
+    // A fixed number of population draws per user keeps the stream aligned whatever the branches.
+    const natDraw = this.#population(), mobileDraw = this.#population(), cookieDraw = this.#population();
+    const ownAddress = randomAddress(this.#population());
+    if (natDraw < c.nat.fraction) {
+      if (this.#natRoom <= 0) {
+        this.#natAddress = randomAddress(this.#population());
+        this.#natRoom = Math.max(1, Math.round(this.#natGroupSize.quantile(this.#population())));
+      }
+      this.#natRoom--;
+      t.address[slot] = this.#natAddress;
+    } else {
+      t.address[slot] = ownAddress;
+    }
+    t.mobile[slot] = mobileDraw < c.mobile.fraction ? 1 : 0;
+    t.nextAddressChange[slot] = t.mobile[slot] ? now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(t.uid[slot], 0)) : Infinity;
+    t.cookiesDisabled[slot] = cookieDraw < c.cookies.disabledFraction ? 1 : 0;
+    this.#startVisit(slot, now);
+    this.#world.engine.at(now + this.#visitGap.quantile(this.#arrivals()), this.#NEW_VISIT, 0);
+  };
+
+  readonly #visitStart = (subject: number, now: number): void => {
+    const slot = slotOf(subject);
+    if (this.#world.clients.gen[slot] === genOf(subject)) this.#startVisit(slot, now);
+  };
+
+  readonly #send = (subject: number, now: number): void => {
+    const slot = slotOf(subject);
+    if (this.#world.clients.gen[slot] === genOf(subject)) this.#sendRequest(slot, now);
+  };
+
+  #startVisit(slot: number, now: number): void {
+    const t = this.#world.clients, uid = t.uid[slot], visit = t.visit[slot];
+    // Clamped so a heavy-tailed draw cannot overflow the 32-bit counter.
+    t.requestsLeft[slot] = Math.min(LIMITS.countValue, Math.max(1, Math.round(this.#requestsPerVisit.quantile(this.#draw.visitLength.at(uid, visit)))));
+    if (this.#draw.clear.at(uid, visit) < this.#world.scenario.clients.cookies.clearPerVisit) {
+      this.#sessions.cookiesCleared(slot, now);
+      t.lbCookie[slot] = -1;
+      t.lbCookieExpires[slot] = Infinity;
+    }
+    this.#sendRequest(slot, now);
+  }
+
+  #sendRequest(slot: number, now: number): void {
+    const t = this.#world.clients;
+    t.sent[slot]++;
+    t.sentAt[slot] = now;
+    this.#world.metrics.request(now);
+    if (now >= t.nextAddressChange[slot]) this.#moveAddress(slot, now);
+    if (!this.#sessions.live(slot, now)) this.#sessions.abandon(slot, now);
+    if (now >= t.lbCookieExpires[slot]) t.lbCookie[slot] = -1;
+    this.requests.dispatch(slot, now, -1);
+  }
+
+  #endVisit(slot: number, now: number): void {
+    const t = this.#world.clients, uid = t.uid[slot], visit = t.visit[slot]++;
+    if (this.#draw.returns.at(uid, visit) < this.#world.scenario.clients.returning.fraction) {
+      const at = now + this.#returnAfter.quantile(this.#draw.returnAfter.at(uid, visit));
+      if (at <= this.#world.scenario.duration) return this.#world.engine.at(at, this.#VISIT_START, t.subject(slot));
+    }
+    this.#sessions.abandon(slot, now);
+    t.release(slot);
+  }
+
+  #moveAddress(slot: number, now: number): void {
+    const t = this.#world.clients, uid = t.uid[slot], n = ++t.addressChanges[slot];
+    t.address[slot] = randomAddress(this.#draw.move.at(uid, n));
+    t.addressChanged[slot] = 1;
+    t.nextAddressChange[slot] = now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(uid, n));
+  }
+}
+
+/** A uniform IPv4 address from a uniform number in [0, 1). */
+function randomAddress(u: number): number {
+  return Math.floor(u * 0x100000000) >>> 0;
+}
