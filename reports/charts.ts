@@ -38,7 +38,8 @@ const config = {
 /** Every chart of the report, in page order. */
 export function reportCharts(result: Result): ChartSpec[] {
   return [
-    metricChart(result, "lostSessionRate", "Lost session rate", "Lost sessions / sessions started.", PERCENT),
+    metricChart(result, "disruptedVisitRate", "Disrupted visits", "Visits in which the user lost a session at least once.", PERCENT),
+    metricChart(result, "lostSessionRate", "Lost session rate", "Losses / sessions that lived while measuring; a user who loses on every request counts every time.", PERCENT),
     metricChart(result, "remapRate", "Remap rate", "Requests of existing sessions sent to a different server than the previous one.", PERCENT),
     metricChart(result, "loadSkew", "Load skew", "Busiest server's load over the mean, averaged over windows (1 = perfectly even).", NUMBER),
     latencyChart(result),
@@ -62,7 +63,9 @@ function ci(r: StrategyResult, key: string, value: number | null): Pick<BarRow, 
   return half == null || value === null ? { lo: null, hi: null } : { lo: value - half, hi: value + half };
 }
 
-function metricRows(result: Result, key: "lostSessionRate" | "remapRate" | "loadSkew"): BarRow[] {
+type ChartedMetric = "disruptedVisitRate" | "lostSessionRate" | "remapRate" | "loadSkew";
+
+function metricRows(result: Result, key: ChartedMetric): BarRow[] {
   return result.results.map((r) => {
     const value = r.metrics[key];
     return { strategy: r.strategy, value, ...ci(r, key, value) };
@@ -71,7 +74,7 @@ function metricRows(result: Result, key: "lostSessionRate" | "remapRate" | "load
 
 function metricChart(
   result: Result,
-  key: "lostSessionRate" | "remapRate" | "loadSkew",
+  key: ChartedMetric,
   title: string,
   caption: string,
   format: string,

@@ -159,18 +159,25 @@ function metricColumn(
   return { group, header, value: get, cell: (r) => format(get(r)), better, estimate: key };
 }
 
-const columns: Column[] = [
-  {
+/** A rate shown with its 95% half-width beside it. */
+function rateWithCi(header: string, key: "disruptedVisitRate" | "lostSessionRate"): Column {
+  return {
     group: "",
-    header: "Lost sessions",
-    value: (r) => r.metrics.lostSessionRate,
+    header,
+    value: (r) => r.metrics[key],
     cell: (r) => {
-      const half = r.estimates.lostSessionRate?.ci95;
+      const half = r.estimates[key]?.ci95;
       const ci = half == null ? "" : ` <span class="ci">± ${sig2.format(half * 100)}%</span>`;
-      return pct(r.metrics.lostSessionRate) + ci;
+      return pct(r.metrics[key]) + ci;
     },
     better: "lower",
-  },
+    estimate: key,
+  };
+}
+
+const columns: Column[] = [
+  rateWithCi("Disrupted visits", "disruptedVisitRate"),
+  rateWithCi("Lost sessions", "lostSessionRate"),
   metricColumn("", "Remap rate", "remapRate", (r) => r.metrics.remapRate, pct, "lower"),
   metricColumn("Load skew", "mean", "loadSkew", (r) => r.metrics.loadSkew, num, "lower"),
   metricColumn("Load skew", "peak", "peakLoadSkew", (r) => r.metrics.peakLoadSkew, num, "lower"),
@@ -285,7 +292,8 @@ Minimum: the share any strategy must move (sessions whose server was taken away)
 }
 
 const definitions: [string, string][] = [
-  ["Lost sessions", "Times a request of a live session reached a server that could not read its state (not in that server's memory, store down or lost the data, token rejected) so the user had to start over; the rate is lost sessions / sessions started."],
+  ["Disrupted visits", "Visits in which the user lost a session at least once, over the visits started after the warmup: how many users noticed, whatever the number of losses each."],
+  ["Lost sessions", "Times a request of a live session reached a server that could not read its state (not in that server's memory, store down or lost the data, token rejected) so the user had to start over; the rate is losses / sessions that lived while measuring, so a user who loses on every request counts every time."],
   ["Lost by cause", "The same count split by cause: " + lostCauses.map((c) => `${causeInfo[c].title} (${causeInfo[c].description.replace(/\.$/, "")})`).join("; ") + "."],
   ["Remap rate", "Requests of an existing session routed to a different server than that session's previous request, divided by requests of existing sessions."],
   ["Topology event remaps", "Per topology event, the fraction of active sessions whose target server changed, next to the minimum any strategy must move (the sessions of removed servers)."],

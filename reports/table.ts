@@ -17,7 +17,8 @@ const withCi = (r: StrategyResult, name: string, format: (x: number | null) => s
 const columns: Column[] = [
   { title: "strategy", cell: (r) => r.strategy },
   { title: "store", cell: (r) => r.store },
-  { title: "lost sessions", cell: (r) => withCi(r, "lostSessionRate", percent) },
+  { title: "disrupted visits", cell: (r) => withCi(r, "disruptedVisitRate", percent) },
+  { title: "lost sessions", cell: (r) => percent(r.metrics.lostSessionRate) },
   { title: "remap", cell: (r) => percent(r.metrics.remapRate) },
   { title: "load skew", cell: (r) => (r.metrics.loadSkew === null ? "n/a" : `${fixed(2)(r.metrics.loadSkew)} (peak ${fixed(2)(r.metrics.peakLoadSkew)})`) },
   { title: "p99 ms", cell: (r) => fixed(0)(r.metrics.latencyMs.p99) },

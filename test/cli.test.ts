@@ -38,7 +38,7 @@ describe("lbsim run", () => {
     expect(json).toMatchObject({ scenario: "small", seed: 1, replications: 2 });
     expect(json.results.map((x: { strategy: string }) => x.strategy)).toEqual(["round-robin", "nginx-ip-hash", "cookie-insert"]);
     expect(Object.keys(json.results[0].metrics)).toEqual([
-      "requests", "failedRequests", "sessions", "lostSessions", "lostSessionRate", "lostByCause", "expiredSessions", "liveSessionsAtStart", "liveSessionsAtEnd", "remapRate",
+      "requests", "failedRequests", "sessions", "lostSessions", "lostSessionRate", "lostByCause", "visits", "disruptedVisits", "disruptedVisitRate", "expiredSessions", "liveSessionsAtStart", "liveSessionsAtEnd", "remapRate",
       "loadSkew", "peakLoadSkew", "loadCov", "latencyMs", "affinityHitRate",
     ]);
     expect(json.results[0].events[0]).toMatchObject({ at: 300, action: "crash", server: "s1" });

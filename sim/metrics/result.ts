@@ -11,6 +11,11 @@ export interface Metrics {
   lostSessions: number;
   lostSessionRate: Measure;
   lostByCause: Record<LostCause, number>;
+  /** Visits started while measuring, and those in which the user lost a session at least once. */
+  visits: number;
+  disruptedVisits: number;
+  /** disruptedVisits / visits: how many users noticed, whatever the number of losses each. */
+  disruptedVisitRate: Measure;
   /** Sessions that ended by idling past the store's idle timeout. */
   expiredSessions: number;
   /** Sessions live when measurement started (at the end of the warmup) and at the end of the run. */

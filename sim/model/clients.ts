@@ -17,6 +17,8 @@ export class ClientTable {
   /** Set when the address changed since the last served request, for cause attribution. */
   addressChanged = new Uint8Array(0);
   visit = new Int32Array(0);
+  /** The current visit: 0 started before measuring, 1 measured and not disrupted, 2 measured and a session was lost in it. */
+  visitState = new Uint8Array(0);
   requestsLeft = new Int32Array(0);
   /** Requests sent over the user's lifetime: the index of their counter-based draws. */
   sent = new Int32Array(0);

@@ -1,3 +1,4 @@
+import type { LostCause } from "../metrics/causes.js";
 import type { RemapTracker } from "./remap-tracker.js";
 import type { World } from "./world.js";
 
@@ -34,7 +35,7 @@ export class Sessions {
   /** The user cleared cookies: a live session is lost, any other is let go. */
   cookiesCleared(slot: number, now: number): void {
     if (this.live(slot, now)) {
-      this.#world.metrics.lost(now, "cookieCleared");
+      this.#lost(slot, now, "cookieCleared");
       this.#end(slot);
     } else {
       this.abandon(slot, now);
@@ -71,7 +72,7 @@ export class Sessions {
       const failure = store.readFailure(slot, server);
       metrics.continued(now, server !== previous, failure === null && store.heldLocally(slot, server));
       if (failure !== null) {
-        metrics.lost(now, failure === "remapped" && t.addressChanged[slot] ? "addressChanged" : failure);
+        this.#lost(slot, now, failure === "remapped" && t.addressChanged[slot] ? "addressChanged" : failure);
         // The user starts over under the same key (the cookie a hashing balancer keys on stays),
         // so a session restarted on the server its key now hashes to stays there.
         t.reservedSession[slot] = t.session[slot];
@@ -81,6 +82,16 @@ export class Sessions {
     t.sessionLastSeen[slot] = now;
     t.sessionServer[slot] = server;
     t.addressChanged[slot] = 0;
+  }
+
+  /** A loss, counted by cause and, the first time in a measured visit, as a disrupted visit. */
+  #lost(slot: number, now: number, cause: LostCause): void {
+    const t = this.#world.clients;
+    this.#world.metrics.lost(now, cause);
+    if (t.visitState[slot] === 1) {
+      t.visitState[slot] = 2;
+      this.#world.metrics.visitDisrupted();
+    }
   }
 
   #start(slot: number, server: number, now: number): void {

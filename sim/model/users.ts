@@ -118,6 +118,7 @@ export class Users {
 
   #startVisit(slot: number, now: number): void {
     const t = this.#world.clients, uid = t.uid[slot], visit = t.visit[slot];
+    t.visitState[slot] = this.#world.metrics.visitStarted(now) ? 1 : 0;
     // Clamped so a heavy-tailed draw cannot overflow the 32-bit counter.
     t.requestsLeft[slot] = Math.min(LIMITS.countValue, Math.max(1, Math.round(this.#requestsPerVisit.quantile(this.#draw.visitLength.at(uid, visit)))));
     if (this.#draw.clear.at(uid, visit) < this.#world.scenario.clients.cookies.clearPerVisit) {

@@ -13,7 +13,7 @@ import { findStrategy, strategies } from "../../sim/strategies/index.js";
 import { caseLabel, haproxyBackend, haproxyCfg, liveCases, nginxConf, serverKeys, type LiveCase, type Product } from "./configs.js";
 import { askThroughProxy, findProgram, freePorts, haproxyCommand, mapLimit, sleep, startBackends, startProgram, type Answer, type Backends, type Running } from "./harness.js";
 
-/** Addresses per case: 300 spread evenly over ips.txt (its /24 and /16 clusters included), plus REFERENCE's test-vector addresses. */
+/** Addresses per case: 300 spread evenly over ips.txt (its /24 and /16 clusters included), plus the addresses of the unit tests' hand-worked vectors. */
 const SAMPLE = 300;
 const EXTRA = ["10.0.0.7", "192.168.1.10", "192.168.1.11", "192.168.1.77", "203.0.113.7", "10.0.1.1", "0.0.0.1", "255.255.255.254"];
 /** Requests in flight at once. */

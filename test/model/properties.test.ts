@@ -65,12 +65,14 @@ const scenarios = fc
     };
   });
 
-const RATES = ["lostSessionRate", "remapRate", "affinityHitRate"] as const;
+const RATES = ["disruptedVisitRate", "lostSessionRate", "remapRate", "affinityHitRate"] as const;
 
 function checkRun(m: Metrics): void {
   // Every session that lived during the measured interval either expired, was lost, or is still live.
   expect(m.sessions + m.liveSessionsAtStart).toBe(m.expiredSessions + m.lostSessions + m.liveSessionsAtEnd);
   expect(Object.values(m.lostByCause).reduce((a, b) => a + b, 0)).toBe(m.lostSessions);
+  // A visit is disrupted by its first loss: never more disrupted visits than visits or losses.
+  expect(m.disruptedVisits).toBeLessThanOrEqual(Math.min(m.visits, m.lostSessions));
   for (const rate of RATES) {
     if (m[rate] === null) continue;
     expect(m[rate]).toBeGreaterThanOrEqual(0);

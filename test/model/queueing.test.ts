@@ -3,7 +3,7 @@ import { runScenario } from "../../sim/run.js";
 import { scenario } from "../helpers.js";
 
 /**
- * The engine and server model against closed-form queueing results (REFERENCE §11, μ = 1):
+ * The engine and server model against closed-form queueing results (M/M/1, Erlang C, Pollaczek–Khinchine; μ = 1):
  * one request per visit makes arrivals Poisson; one server with c workers is M/G/c.
  */
 function meanResponseSeconds(lambda: number, workers: number, service: unknown, servers = 1): { mean: number; ci95: number } {
@@ -20,7 +20,7 @@ function meanResponseSeconds(lambda: number, workers: number, service: unknown, 
   return { mean: (e.mean as number) / 1000, ci95: (e.ci95 as number) / 1000 };
 }
 
-describe("queueing validation (REFERENCE §11, §15 items 23-26)", () => {
+describe("queueing validation (closed forms from Kleinrock, Queueing Systems Vol. 1)", () => {
   it("M/M/1 at ρ = 0.8: W = 5", () => {
     const w = meanResponseSeconds(0.8, 1, { dist: "exponential", mean: 1 });
     expect(Math.abs(w.mean - 5)).toBeLessThan(0.3);

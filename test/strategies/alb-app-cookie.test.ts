@@ -13,7 +13,7 @@ function client(strategy: Strategy, cookiesEnabled = 1) {
 }
 
 describe("alb-app-cookie (AWS ALB application-based stickiness)", () => {
-  it("balances the request that creates the application session and issues AWSALBAPP with the 1-day default (REFERENCE §4.2)", () => {
+  it("balances the request that creates the application session and issues AWSALBAPP with the 1-day default (AWS ALB sticky-sessions docs)", () => {
     const visit = client(create(pool(3)));
     expect(visit(0, -1)).toMatchObject({ server: 0, setCookie: 0, ttl: 86_400 });
     // Later requests carry the application cookie and AWSALBAPP: stuck, expiry reset each time.
@@ -53,7 +53,7 @@ describe("alb-app-cookie (AWS ALB application-based stickiness)", () => {
     expect(visit(2, 5).server).toBe(1);
   });
 
-  it("fails open when every target is unhealthy (REFERENCE §4.3)", () => {
+  it("fails open when every target is unhealthy (AWS ALB target group docs)", () => {
     const s = create(pool(2, { down: [0, 1] }));
     s.poolChanged?.();
     expect([s.pick(request()), s.pick(request()), s.pick(request({ sessionKey: 3, cookie: 0 }))]).toEqual([0, 1, 0]);

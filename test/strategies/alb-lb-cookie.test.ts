@@ -7,7 +7,7 @@ const create = (p: ReturnType<typeof pool>, options: Record<string, unknown> = {
 
 
 describe("alb-lb-cookie (AWS ALB duration-based stickiness)", () => {
-  it("issues AWSALB with the default 1-day duration and balances new clients round robin (REFERENCE §4.1, §4.3)", () => {
+  it("issues AWSALB with the default 1-day duration and balances new clients round robin (AWS ALB sticky-sessions and target group docs)", () => {
     const s = create(pool(3));
     const picks = [0, 1, 2, 3].map(() => {
       const r = request();
@@ -49,7 +49,7 @@ describe("alb-lb-cookie (AWS ALB duration-based stickiness)", () => {
     expect(r.setCookie).toBe(0);
   });
 
-  it("fails open when every target is unhealthy: routes to all of them, and cookies still stick (REFERENCE §4.3)", () => {
+  it("fails open when every target is unhealthy: routes to all of them, and cookies still stick (AWS ALB target group docs)", () => {
     const p = pool(3, { down: [0, 1, 2] });
     const s = create(p);
     s.poolChanged?.();

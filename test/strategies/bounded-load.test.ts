@@ -10,7 +10,7 @@ const create = (p: ReturnType<typeof pool>, options: object = {}) => boundedLoad
 
 describe("bounded-load", () => {
   it("computes capacities ⌈(1 + ε)(A + 1) w / W⌉ in exact integers", () => {
-    // REFERENCE §5.4 / §9.2: 4 equal backends, 99 in flight, factor 125 → 32 each.
+    // Envoy's bound (thread_aware_lb_impl.cc) worked by hand: 4 equal backends, 99 in flight, factor 125 → 32 each.
     expect(capacity(99, 1_250_000, 1, 4)).toBe(32);
     // Exactly integral products stay exact: 1.1 × 10 is 11, not 11.000000000000002 → 12.
     expect(capacity(9, 1_100_000, 1, 1)).toBe(11);

@@ -9,7 +9,7 @@ const create = (p: ReturnType<typeof pool>, options: Record<string, unknown> = {
 describe("chain (cookie, else URL session id, else client address)", () => {
   it("uses the balancer cookie first, with no new Set-Cookie", () => {
     const s = create(pool(3));
-    // 192.168.1.77 would hash to index 1 (REFERENCE §1.6); the cookie says 2.
+    // 192.168.1.77 would hash to index 1 (nginx ip_hash, h = 154); the cookie says 2.
     const r = request({ cookie: 2, address: ipv4("192.168.1.77"), sessionKey: 4 });
     expect(s.pick(r)).toBe(2);
     expect(r.setCookie).toBe(-1);
@@ -30,7 +30,7 @@ describe("chain (cookie, else URL session id, else client address)", () => {
     expect(create(p, { steps: ["address"] }).pick(request({ address: ipv4("192.168.1.77") }))).toBe(4);
   });
 
-  it("without a cookie or URL session id, hashes the client's /24 as nginx ip_hash does (REFERENCE §1.6), and sets the cookie", () => {
+  it("without a cookie or URL session id, hashes the client's /24 as nginx ip_hash does (h = 154, hand-worked from ngx_http_upstream_get_ip_hash_peer), and sets the cookie", () => {
     const s = create(pool(3));
     const r = request({ address: ipv4("192.168.1.77") });
     expect(s.pick(r)).toBe(1); // h = 154
@@ -56,7 +56,7 @@ describe("chain (cookie, else URL session id, else client address)", () => {
   it("passes a cookie naming a down server on to the next step, which re-issues the cookie", () => {
     const p = pool(3, { down: [1] });
     const s = create(p);
-    // 192.168.1.x: candidate 1 is down, nginx re-hashes to 2 (REFERENCE §1.6).
+    // 192.168.1.x: candidate 1 is down, nginx re-hashes to 2 (ip_hash retry chain 154, 5654).
     const r = request({ cookie: 1, address: ipv4("192.168.1.77") });
     expect(s.pick(r)).toBe(2);
     expect(r.setCookie).toBe(2);

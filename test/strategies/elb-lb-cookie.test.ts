@@ -7,7 +7,7 @@ const create = (p: ReturnType<typeof pool>, options: Record<string, unknown> = {
 
 
 describe("elb-lb-cookie (AWS Classic ELB duration-based stickiness)", () => {
-  it("issues AWSELB once and never refreshes it: stickiness ends `expiration` after issue however busy the client (REFERENCE §4.4, §15 item 32)", () => {
+  it("issues AWSELB once and never refreshes it: stickiness ends `expiration` after issue however busy the client (AWS Classic Load Balancer sticky-sessions docs)", () => {
     const visit = client(create(pool(3), { expiration: 300 }));
     expect(visit(0)).toMatchObject({ server: 0, setCookie: 0, ttl: 300, expires: 300 });
     for (const t of [100, 200, 299]) expect(visit(t)).toMatchObject({ server: 0, setCookie: -1, expires: 300 });

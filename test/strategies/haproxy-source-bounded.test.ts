@@ -17,7 +17,7 @@ function slots(p: PoolView, factor: number, ring = new HaproxyChashRing(p), boun
 }
 
 describe("haproxy-source-bounded", () => {
-  it("gives 4 servers of weight 1 slots 31, 31, 31, 32 with 99 in flight and factor 125 (§3.4, §15 item 8)", () => {
+  it("gives 4 servers of weight 1 slots 31, 31, 31, 32 with 99 in flight and factor 125 (chash_server_is_eligible, worked by hand)", () => {
     const p = pool(4);
     p.active.set([30, 20, 25, 24]);
     expect(slots(p, 125)).toEqual([31, 31, 31, 32]);

@@ -28,7 +28,7 @@ function ringShares(ring: HaproxyChashRing, n: number): number[] {
 }
 
 describe("haproxy-source-consistent", () => {
-  it("places 16 nodes per weight unit at full_hash(id·4096 + j) (§3.3 test vector)", () => {
+  it("places 16 nodes per weight unit at full_hash(id·4096 + j) (chash_compute_node_key in src/lb_chash.c)", () => {
     const one = new HaproxyChashRing(pool(1));
     expect(one.count).toBe(16);
     expect([fullHash(4096), fullHash(4097), fullHash(4098)]).toEqual([1237450891, 2761370759, 3040967754]);
@@ -37,7 +37,7 @@ describe("haproxy-source-consistent", () => {
     expect(new HaproxyChashRing(pool(3, { down: [1] })).count).toBe(32);
   });
 
-  it("sends the §3.3 test addresses to puid 2, and splits the ring 0.351 / 0.295 / 0.354", () => {
+  it("sends 10.0.0.7, 192.168.1.10 and 203.0.113.7 to puid 2, and splits the ring 0.351 / 0.295 / 0.354", () => {
     const strategy = create(pool(3));
     for (const a of ["10.0.0.7", "192.168.1.10", "203.0.113.7"]) expect(strategy.pick(request({ address: ipv4(a) }))).toBe(1);
     const shares = ringShares(new HaproxyChashRing(pool(3)), 3);
@@ -75,7 +75,7 @@ describe("haproxy-source-consistent", () => {
     expect(moved.every((i) => up[i] === 2)).toBe(true);
   });
 
-  it("balances 5 servers of weight 1 to max/mean 1.22 over the recorded addresses (V = 16, CV ≈ 25%, §10.3)", () => {
+  it("balances 5 servers of weight 1 to max/mean 1.22 over the recorded addresses (V = 16, CV ≈ 1/√16 = 25%)", () => {
     const c = counts(pickAll(pool(5), recorded), 5);
     expect(c).toEqual([487, 324, 438, 344, 407]);
     expect(Math.max(...c) / 400).toBeCloseTo(1.22, 2);

@@ -14,8 +14,8 @@ const pickAll = (p: PoolView, addresses: readonly number[]) => {
 const recorded = recordedAddresses.map(ipv4);
 const movedCount = (before: number[], after: number[]) => before.filter((s, i) => s !== after[i]).length;
 
-describe("HAProxy full_hash (REFERENCE §3.1)", () => {
-  it("reproduces the test vectors of §3.1 and §15 item 5", () => {
+describe("HAProxy full_hash (__full_hash, include/haproxy/intops.h)", () => {
+  it("reproduces hand-computed values of full_hash(0), full_hash(1) and full_hash(10.0.0.7)", () => {
     expect(fullHash(0)).toBe(2874071335);
     expect(fullHash(1)).toBe(881230262);
     expect(fullHash(ipv4("10.0.0.7"))).toBe(2050063967);
@@ -23,7 +23,7 @@ describe("HAProxy full_hash (REFERENCE §3.1)", () => {
 });
 
 describe("haproxy-source (map-based)", () => {
-  it("sends 10.0.0.7 to the third of 3 equal servers, and consecutive addresses rotate (§3.2, §15 item 6)", () => {
+  it("sends 10.0.0.7 to the third of 3 equal servers, and consecutive addresses rotate (map-based: address mod 3)", () => {
     const p = pool(3);
     const pick = (a: string) => create(p).pick(request({ address: ipv4(a) }));
     expect(pick("10.0.0.7")).toBe(2); // 167772167 mod 3 = 2
@@ -32,7 +32,7 @@ describe("haproxy-source (map-based)", () => {
     expect(pick("192.168.1.12")).toBe(1);
   });
 
-  it("spreads weights by HAProxy's score walk and divides them by their GCD (§3.2)", () => {
+  it("spreads weights by HAProxy's score walk and divides them by their GCD (recalc_server_map in src/lb_map.c)", () => {
     const map = (weights: number[], down: number[] = []) => {
       const m = new HaproxyMap(pool(weights.length, { weights, down }));
       return Array.from(m.slots.subarray(0, m.total));
@@ -46,9 +46,9 @@ describe("haproxy-source (map-based)", () => {
     expect(map([1, 1, 1], [0, 1, 2])).toEqual([]);
   });
 
-  it("moves 75% of clients when 1 of 4 equal servers goes down and 80% when a 5th is added (§3.2, §15 item 7)", () => {
+  it("moves 75% of clients when 1 of 4 equal servers goes down and 80% when a 5th is added (modulo arithmetic: 1/(N+1) stay)", () => {
     // 1,200 consecutive addresses cover every residue mod lcm(3, 4) = 12 and mod lcm(4, 5) = 20
-    // equally often, so the fractions are exact, as in the derivation (REFERENCE §10.4).
+    // equally often, so the fractions are exact, as in the derivation (exactly N of the N(N+1) residue pairs agree).
     const addresses = Array.from({ length: 1200 }, (_, k) => ipv4("10.20.0.0") + k);
     const four = pickAll(pool(4), addresses);
     for (let down = 0; down < 4; down++) expect(movedCount(four, pickAll(pool(4, { down: [down] }), addresses)) / 1200).toBe(0.75);

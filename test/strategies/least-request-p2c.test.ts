@@ -52,7 +52,7 @@ describe("least-request-p2c (Envoy LEAST_REQUEST)", () => {
     expect(s.pick(request())).toBe(1);
   });
 
-  it("REFERENCE §15 item 22: with 2 servers it picks the busier one 25% of the time", () => {
+  it("with 2 servers it picks the busier one 25% of the time (Envoy load balancer docs: draws with replacement)", () => {
     // Both draws must land on the busier server: (1/2)^2. With d = 3 draws: (1/2)^3 = 12.5%.
     // 100,000 picks with a fixed stream: the standard deviation of the share is
     // sqrt(0.25 * 0.75 / 100000) = 0.0014 (0.0010 for 12.5%), so 0.005 is over 3.5 of them, while
@@ -133,10 +133,10 @@ describe("least-request-p2c (Envoy LEAST_REQUEST)", () => {
     }
   });
 
-  it("REFERENCE §10.1 / §15 item 21: balls into bins, n = m = 1000", () => {
+  it("balls into bins, n = m = 1000 (Azar, Broder, Karlin & Upfal 1999; Mitzenmacher, Richa & Sitaraman 2001)", () => {
     // 1000 balls into 1000 servers whose load is pool.active, placed by the strategies' own pick:
     // d = 1 is `random` (uniform with equal weights), d = 2, 3 is least-request-p2c's choiceCount.
-    // 1000 trials, each with its own seeded stream. REFERENCE's 5.39 / 3.02 / 2.43 are 200-trial
+    // 1000 trials, each with its own seeded stream. The reference values 5.39 / 3.02 / 2.43 are 200-trial simulation
     // means; with per-trial SDs of about 0.73 / 0.08 / 0.49 their standard errors are 0.052 /
     // 0.006 / 0.035 and ours 0.023 / 0.003 / 0.016, so the tolerances 0.2 / 0.03 / 0.13 are about
     // 3.5 combined standard errors. (5,000 trials of plain Math.random give 5.51 for d = 1.)

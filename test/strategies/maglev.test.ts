@@ -13,7 +13,7 @@ const entriesPer = (t: ArrayLike<number>, n: number) => {
 };
 
 describe("maglev", () => {
-  it("reproduces the paper's Table 1 (M = 7) before and after removing B2 (REFERENCE §8.1, §15 item 10)", () => {
+  it("reproduces the paper's Table 1 (M = 7) before and after removing B2 (Eisenbud et al., NSDI 2016)", () => {
     // (offset, skip) = (3,4), (0,2), (3,1) for B1, B2, B3; equal weights.
     const t = new Int32Array(7);
     populateMaglev([3, 0, 3], [4, 2, 1], [1, 1, 1], 1, t);
@@ -38,11 +38,11 @@ describe("maglev", () => {
     expect(shuffled).toEqual([2, 4, 0, 1, 5, 0, 3].map((i) => `127.0.0.1:${90 + i}`));
   });
 
-  it("gives weights 1:2 with M = 65,537 exactly 21,846 and 43,691 entries (REFERENCE §5.3, §15 item 9)", () => {
+  it("gives weights 1:2 with M = 65,537 exactly 21,846 and 43,691 entries (Envoy's load balancer docs)", () => {
     expect(entriesPer(table(pool(2, { weights: [1, 2] }), 65_537), 2)).toEqual([21_846, 43_691]);
   });
 
-  it("gives every backend ⌊M/N⌋ or ⌈M/N⌉ entries (REFERENCE §8.1, §15 item 18)", () => {
+  it("gives every backend ⌊M/N⌋ or ⌈M/N⌉ entries (the Maglev paper's balance guarantee)", () => {
     for (const n of [3, 7, 100, 1000]) {
       const counts = entriesPer(table(pool(n), 65_537), n);
       const low = Math.floor(65_537 / n), high = Math.ceil(65_537 / n);

@@ -11,7 +11,7 @@ const byText = (p: Pool) => nginxHashConsistent.create(p, Math.random, { key: "s
 const pickText = (p: Pool, key: string) => byText(p).pick(request({ keyText: key }));
 const TEN = ["10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80"];
 
-/** The first `count` points of one server's chain, computed from REFERENCE §2.2's formula. */
+/** The first `count` points of one server's chain, computed from ngx_http_upstream_update_chash's formula. */
 function chain(host: string, port: string, count: number): number[] {
   const prefix = bytes(`${host}\u0000${port}`);
   const prev = new Uint8Array(4);
@@ -34,7 +34,7 @@ function shares(ring: KetamaRing, servers: number): number[] {
 }
 
 describe("nginx-hash-consistent", () => {
-  describe("ring (REFERENCE §2.2, §15 item 4)", () => {
+  describe("ring (ngx_http_upstream_update_chash, worked by hand)", () => {
     const ring = buildKetamaRing(TEN, ones(3));
 
     it("has 480 points, sorted, and starts 10.0.0.1:80's chain at 0xA2AD5D56, 0x0BDEB0AB, 0x75F00C5B", () => {
@@ -82,7 +82,7 @@ describe("nginx-hash-consistent", () => {
     });
   });
 
-  it("routes REFERENCE §2.2's keys: user42 → 10.0.0.3:80, /index.html → 10.0.0.1:80, abc → 10.0.0.2:80", () => {
+  it("routes the keys hand-worked from ngx_http_upstream_get_chash_peer: user42 → 10.0.0.3:80, /index.html → 10.0.0.1:80, abc → 10.0.0.2:80", () => {
     expect(crc32(bytes("user42"))).toBe(2083503798);
     const p = pool(3, { addresses: TEN });
     expect(pickText(p, "user42")).toBe(2);
@@ -166,7 +166,7 @@ describe("nginx-hash-consistent", () => {
     });
   }
 
-  describe("theory (REFERENCE §10.3, §10.4, §15 items 15 and 16)", () => {
+  describe("theory (ring share CV ≈ 1/√V; adding a server moves ≈ 1/(N+1))", () => {
     const servers = (n: number) => Array.from({ length: n }, (_, i) => `127.0.1.${i + 1}:8080`);
 
     it("adding a 5th server to 4 moves 21.65% of the 2,000 recorded addresses, all to the new server", () => {
@@ -189,7 +189,7 @@ describe("nginx-hash-consistent", () => {
     it("ring shares of 10 servers vary with CV ≈ √((N−1)/(NV+1)) = 0.075 ≈ 1/√160", () => {
       // 20 rings of 10 servers (addresses 10.k.0.1..10:8080) give 200 shares. The CV estimated
       // from 200 values has a relative standard error of about 1/√(2·200) = 5%, so ±15% (3 SE)
-      // around 0.075: 0.064..0.086. Measured: 0.0710 (REFERENCE §10.3's simulation: 0.071).
+      // around 0.075: 0.064..0.086. Measured: 0.0710 (a simulation with uniform random points: 0.071).
       const all: number[] = [];
       let maxOverMean = 0;
       for (let k = 0; k < 20; k++) {
@@ -204,7 +204,7 @@ describe("nginx-hash-consistent", () => {
       expect(cv).toBeGreaterThan(0.075 * 0.85);
       expect(cv).toBeLessThan(0.075 * 1.15);
       expect(cv).toBeCloseTo(0.071, 3);
-      // §10.3's table: mean max/avg 1.12 for N = 10, V = 160. The max of 10 shares has an SD of
+      // The same uniform-points simulation: mean max/avg 1.12 for N = 10, V = 160. The max of 10 shares has an SD of
       // about 0.04, so the mean of 20 has about 0.01: ±0.03.
       expect(Math.abs(maxOverMean - 1.12)).toBeLessThan(0.03);
     });

@@ -12,7 +12,7 @@ const pickText = (p: Pool, key: string) => byText(p).pick(request({ keyText: key
 const v = (input: string) => (crc32(bytes(input)) >>> 16) & 0x7fff;
 
 describe("nginx-hash", () => {
-  it("computes REFERENCE §2.1's 15-bit values, rehash prefix included", () => {
+  it("computes the 15-bit values of ngx_http_upstream_get_hash_peer, rehash prefix included", () => {
     expect(v("user42")).toBe(31791);
     expect(v("1user42")).toBe(24213); // acc 56004
     expect(v("2user42")).toBe(28541); // acc 84545
@@ -20,13 +20,13 @@ describe("nginx-hash", () => {
     expect(v("abc")).toBe(13604);
   });
 
-  it("reproduces REFERENCE §2.1 / §15 item 3: first candidates with 3 equal servers", () => {
+  it("reproduces the hand-worked first candidates with 3 equal servers", () => {
     expect(pickText(pool(3), "user42")).toBe(0);
     expect(pickText(pool(3), "/index.html")).toBe(2);
     expect(pickText(pool(3), "abc")).toBe(2);
   });
 
-  it("follows REFERENCE §2.1's retry chains when candidates are down", () => {
+  it("follows nginx's rehash retry chains when candidates are down", () => {
     // "user42": 0, 0 (acc 56004), 2 (acc 84545).
     expect(pickText(pool(3, { down: [0] }), "user42")).toBe(2);
     expect(pickText(pool(3, { down: [2] }), "user42")).toBe(0);
@@ -102,7 +102,7 @@ describe("nginx-hash", () => {
     });
   }
 
-  describe("theory (REFERENCE §10.4, §15 item 12)", () => {
+  describe("theory (modulo hashing, N → N+1: N/(N+1) of keys move)", () => {
     const servers = (n: number) => Array.from({ length: n }, (_, i) => `127.0.1.${i + 1}:8080`);
     const route = (p: Pool) => {
       const s = nginxHash.create(p, Math.random, { key: "address" });

@@ -6,7 +6,7 @@ import { recordedAddresses, recordedCases } from "./recorded.js";
 const pick = (p: ReturnType<typeof pool>, address: string) => nginxIpHash.create(p, Math.random, {}).pick(request({ address: ipv4(address) }));
 
 describe("nginx-ip-hash", () => {
-  it("reproduces REFERENCE §1.6: first candidates with 3 and 4 servers", () => {
+  it("reproduces first candidates with 3 and 4 servers, hand-worked from ngx_http_upstream_get_ip_hash_peer", () => {
     expect(pick(pool(3), "192.168.1.77")).toBe(1); // h = 154
     expect(pick(pool(3), "10.0.0.1")).toBe(0); // h = 2565
     expect(pick(pool(3), "10.0.1.1")).toBe(1); // h = 2566
@@ -15,7 +15,7 @@ describe("nginx-ip-hash", () => {
     expect(pick(pool(4), "10.0.1.1")).toBe(2);
   });
 
-  it("follows the retry chain when candidates are down (REFERENCE §1.6)", () => {
+  it("follows the retry chain when candidates are down (h kept between tries, as nginx does)", () => {
     // 192.168.1.x chain with 3 servers: 154 (1), 5654 (2), 1196 (2), 723 (0), 2185 (1).
     expect(pick(pool(3, { down: [1] }), "192.168.1.5")).toBe(2);
     expect(pick(pool(3, { down: [1, 2] }), "192.168.1.5")).toBe(0);

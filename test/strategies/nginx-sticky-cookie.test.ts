@@ -5,7 +5,7 @@ import { pool, request } from "../helpers.js";
 type Pool = ReturnType<typeof pool>;
 const create = (p: Pool, options: object = {}) => nginxStickyCookie.create(p, Math.random, nginxStickyCookie.options.parse(options));
 
-describe("nginx-sticky-cookie (REFERENCE §14)", () => {
+describe("nginx-sticky-cookie (ngx_http_upstream_sticky_module.c)", () => {
   it("balances requests without a cookie round robin and gives each a cookie for its server", () => {
     const s = create(pool(3));
     const picks = [1, 2, 3, 4].map(() => {
@@ -40,7 +40,7 @@ describe("nginx-sticky-cookie (REFERENCE §14)", () => {
     expect(d.setCookie).toBe(1);
   });
 
-  it("counts a bound request as a round-robin win, so bound-heavy servers get fewer new clients (§14.1)", () => {
+  it("counts a bound request as a round-robin win, so bound-heavy servers get fewer new clients (ngx_http_upstream_get_peer)", () => {
     // Two equal servers. One bound request to s1 leaves its current weight at -1 and s2's at +1,
     // so the next unbound request goes to s2 (plain round robin would start with s1). Further
     // bound requests change nothing while s1 sits at -(total - weight) = -1.

@@ -1,9 +1,10 @@
 /**
- * The consistent-hashing strategies against the theory of REFERENCE §10.3–10.4 and §15 items
- * 12–21. Every number comes from a deterministic key set (session ids 1..100,000) or from the
- * rings' exact arc lengths, so each test gives the same answer on every run; the tolerances
- * say how far an honest implementation may land from the expectation, in standard deviations
- * of the quantity measured.
+ * The consistent-hashing strategies against the theory: a ring share of V uniform points per server
+ * is Beta(V, (N−1)V), modulo hashing keeps 1/(N+1) of keys on N → N+1, and jump, rendezvous and
+ * ring hashing move an expected 1/(N+1) (Karger et al. 1997; Lamping & Veach 2014). Every number
+ * comes from a deterministic key set (session ids 1..100,000) or from the rings' exact arc lengths,
+ * so each test gives the same answer on every run; the tolerances say how far an honest
+ * implementation may land from the expectation, in standard deviations of the quantity measured.
  */
 import { describe, expect, it } from "vitest";
 import type { StrategyDef } from "../../sim/strategies/define.js";
@@ -56,7 +57,7 @@ const cv = (xs: number[]) => {
 };
 const addresses = (n: number, tag = 0) => Array.from({ length: n }, (_, i) => `10.${tag >> 8}.${tag & 255}.${i + 1}:8080`);
 
-describe("remapping when a server is added, N → N+1 (REFERENCE §10.4, §15 items 13–15)", () => {
+describe("remapping when a server is added, N → N+1 (minimum 1/(N+1))", () => {
   for (const n of [4, 10, 100]) {
     const expected = 1 / (n + 1);
     // Jump and rendezvous move each key independently with probability 1/(N+1): a binomial
@@ -79,8 +80,8 @@ describe("remapping when a server is added, N → N+1 (REFERENCE §10.4, §15 it
     });
   }
 
-  it("maglev: 100 → 99 moves more than the 1 % minimum, about 1.5 % (REFERENCE §5.3, §15 item 15: 1.56 %)", () => {
-    // The REFERENCE figure averages random offset/skip draws; here offsets and skips come from
+  it("maglev: 100 → 99 moves more than the 1 % minimum, about 1.5 % (Envoy docs: about twice ring hash; simulation: 1.56 %)", () => {
+    // The 1.56 % figure averages simulations with random offset/skip draws; here offsets and skips come from
     // the addresses, so each removal lands near it (measured 1.5–1.6 %) and the average of four
     // removals within ±0.15 points of 1.56 %.
     const before = assign(maglev, pool(100));
@@ -118,7 +119,7 @@ describe("remapping when a server is added, N → N+1 (REFERENCE §10.4, §15 it
   }
 });
 
-describe("balance (REFERENCE §10.3, §15 items 16, 17, 20)", () => {
+describe("balance (ring share CV ≈ √((N−1)/(NV+1)); jump hash σ/μ, Lamping & Veach 2014)", () => {
   // 200 servers give 200 shares; the sample CV's relative standard error is about 1/√(2·199) = 5 %,
   // so ±15 % is 3 standard errors.
   for (const v of [16, 160, 1000]) {
@@ -134,7 +135,7 @@ describe("balance (REFERENCE §10.3, §15 items 16, 17, 20)", () => {
     });
   }
 
-  it("one point per server: E[max share] = H_N / N, max/avg = 2.929 for N = 10 (item 17)", () => {
+  it("one point per server: E[max share] = H_N / N, max/avg = 2.929 for N = 10 (H_N, exact)", () => {
     // 4,000 independent rings (different addresses); max/avg has σ ≈ 0.8, so the mean's
     // standard error is 0.013 and ±0.05 is 4 of them.
     const n = 10, rings = 4000;
@@ -145,7 +146,7 @@ describe("balance (REFERENCE §10.3, §15 items 16, 17, 20)", () => {
     expect(Math.abs(total / rings - harmonic)).toBeLessThan(0.05);
   });
 
-  it("jump hash adds no imbalance of its own: bucket counts vary only as the keys' sampling does (item 20)", () => {
+  it("jump hash adds no imbalance of its own: bucket counts vary only as the keys' sampling does (Lamping & Veach 2014)", () => {
     // Jump's σ/μ over the key space is ~1e-8 (the paper: 7.64e-9), so 100,000 keys in 100 buckets
     // are multinomial: Σ(c−e)²/e is χ² with 99 degrees of freedom (mean 99, σ = 14); 4σ bounds.
     // A ring of 160 points per server adds its own CV ≈ 0.079, which multiplies the statistic ~7×.
@@ -162,7 +163,7 @@ describe("balance (REFERENCE §10.3, §15 items 16, 17, 20)", () => {
   });
 });
 
-describe("bounded loads (REFERENCE §9.1)", () => {
+describe("bounded loads (Mirrokni, Thorup & Zadimoghaddam, SODA 2018)", () => {
   /** Places `count` keys one after another (none leave) and returns the load per server. */
   function place(n: number, count: number, options: object): number[] {
     const p = pool(n);

@@ -48,7 +48,7 @@ describe("rendezvous", () => {
     }
   });
 
-  it("gives each server a share in proportion to its weight (REFERENCE §7.1)", () => {
+  it("gives each server a share in proportion to its weight (−w/ln(u) wins with probability w/Σw)", () => {
     const chosen = route(pool(3, { weights: [1, 2, 3] }), 60_000);
     const share = [0, 1, 2].map((s) => chosen.filter((c) => c === s).length / chosen.length);
     // Binomial sampling σ ≤ 0.002 plus the fast log's small bias; 0.01 is 5σ.

@@ -28,7 +28,7 @@ function route(p: ReturnType<typeof pool>, options: object, count: number): Int3
   });
 }
 
-describe("ring-hash, Envoy RING_HASH ring (REFERENCE §5.2)", () => {
+describe("ring-hash, Envoy RING_HASH ring (ring_hash_lb.cc)", () => {
   it("builds Envoy's 12-entry ring for 127.0.0.1:90..95 and looks keys up as Envoy does (ring_hash_lb_test.cc, Basic)", () => {
     const ring = envoyRing(ports(90, 6), [1, 1, 1, 1, 1, 1], 12);
     expect(positions(ring)).toEqual([
@@ -61,7 +61,7 @@ describe("ring-hash, Envoy RING_HASH ring (REFERENCE §5.2)", () => {
     for (const [h, host] of expected) expect(owner(ring, h), String(h)).toBe(host);
   });
 
-  it("gives REFERENCE §15 item 9's entry counts with the default minimum ring size 1024", () => {
+  it("gives Envoy's entry counts with the default minimum ring size 1024 (ring_hash_lb.cc scale rule, worked by hand)", () => {
     const counts = (weights: number[]) => Array.from(envoyRingPoints(Int32Array.from(weights), new Uint8Array(weights.length).fill(1), 1024, ENVOY_MAX));
     expect(counts([1, 1, 1])).toEqual([342, 342, 342]); // ring 1026
     expect(counts([1, 2])).toEqual([342, 684]);
@@ -139,7 +139,7 @@ describe("ring-hash, ketama semantics (virtual nodes on a fixed ring)", () => {
   it("gives shares in proportion to weight", () => {
     const chosen = route(pool(3, { weights: [1, 2, 3] }), {}, 60_000);
     const share = [0, 1, 2].map((s) => chosen.filter((c) => c === s).length / chosen.length);
-    // Ring shares vary by about 1/√(150·w) around w/6 (REFERENCE §10.3): 0.08 of 1/6 is 0.013.
+    // Ring shares vary by about 1/√(150·w) around w/6 (CV ≈ 1/√V for V points): 0.08 of 1/6 is 0.013.
     expect(share[0]).toBeCloseTo(1 / 6, 1);
     expect(share[1]).toBeCloseTo(2 / 6, 1);
     expect(share[2]).toBeCloseTo(3 / 6, 1);
