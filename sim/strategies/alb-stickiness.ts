@@ -4,7 +4,7 @@ import { FailOpenPool } from "./fail-open-pool.js";
 import { LeastOutstanding } from "./least-outstanding.js";
 import { RotatingRoundRobin } from "./rotating-round-robin.js";
 
-/** Stickiness duration limits and default, for both stickiness types (REFERENCE §4.1, §4.2, §15 item 31). */
+/** Stickiness duration limits and default, both stickiness types (AWS edit-target-group-attributes.html). */
 const MAX_DURATION = 604_800;
 const DEFAULT_DURATION = 86_400;
 
@@ -21,14 +21,14 @@ export function albDurationOption(cookie: string) {
     );
 }
 
-/** `load_balancing.algorithm.type` of the target group (REFERENCE §4.3). */
+/** `load_balancing.algorithm.type` of the target group (AWS edit-target-group-attributes.html). */
 export const albAlgorithmOption = z
   .enum(["round_robin", "least_outstanding_requests"])
   .default("round_robin")
   .describe('How the ALB places requests that no valid cookie binds: "round_robin" (the default) or "least_outstanding_requests".');
 
 /**
- * What both ALB stickiness types share (REFERENCE §4.1–§4.3): a request whose cookie names a
+ * What both ALB stickiness types share (AWS sticky-sessions.html): a request whose cookie names a
  * target the ALB routes to goes there; any other request is placed by the target group's
  * algorithm; either way the response carries the ALB cookie again with its expiry reset, so the
  * cookie works as an inactivity timeout and a re-balanced request is stuck to its new target.
@@ -36,7 +36,8 @@ export const albAlgorithmOption = z
  *
  * The generated cookie's browser expiry is a fixed 7 days while the ALB treats it as stale after
  * the stickiness duration (at most 7 days); both are reset on every response, so lbsim lets the
- * browser drop it at the stale time: a stale cookie and no cookie route alike (REFERENCE §16).
+ * browser drop it at the stale time: a stale cookie and no cookie route alike (an assumption: AWS
+ * does not document the stale case).
  */
 export class AlbStickiness {
   readonly #targets: FailOpenPool;

@@ -20,21 +20,21 @@ export function capacity(inFlight: number, factor: number, weight: number, total
 }
 
 /**
- * Consistent hashing with bounded loads (Mirrokni, Thorup & Zadimoghaddam, SODA 2018;
- * REFERENCE §9.1), on the same ketama-style ring as `ring-hash`: the key's ring point is found
- * as usual, then the walk goes clockwise to the first eligible server whose live load (requests
- * in flight and queued, `pool.active`) is below its capacity, ⌈(1 + ε) · (A + 1) · w / W⌉ with
- * A the requests in flight on the eligible servers and W their total weight (equal weights:
- * ⌈(1 + ε)(A + 1)/N⌉, the paper's ⌈c·m/n⌉ counting the request being placed). The capacities
- * add up to more than A, so the walk always ends within one lap. No server ever holds more
- * than ⌈(1 + ε) × the average⌉; the price is that a session whose server is full is served
- * elsewhere until the load falls again. Walking the ring node by node is the paper's rule and
- * HAProxy's (§3.4); Envoy's hash_balance_factor instead jumps to random hosts (§5.4).
+ * Consistent hashing with bounded loads (Mirrokni, Thorup & Zadimoghaddam, "Consistent Hashing with
+ * Bounded Loads", SODA 2018), on the same ketama-style ring as `ring-hash`: the key's ring point is
+ * found as usual, then the walk goes clockwise to the first eligible server whose live load
+ * (requests in flight and queued, `pool.active`) is below its capacity, ⌈(1 + ε) · (A + 1) · w / W⌉
+ * with A the requests in flight on the eligible servers and W their total weight (equal weights:
+ * ⌈(1 + ε)(A + 1)/N⌉, the paper's ⌈c·m/n⌉ counting the request being placed). The capacities add up
+ * to more than A, so the walk always ends within one lap. No server ever holds more than
+ * ⌈(1 + ε) × the average⌉; the price is that a session whose server is full is served elsewhere
+ * until the load falls again. Walking the ring node by node is the paper's rule and HAProxy's (src/lb_chash.c);
+ * Envoy's hash_balance_factor instead jumps to random hosts (thread_aware_lb_impl.cc).
  */
 export const boundedLoad = defineStrategy({
   id: "bounded-load",
   summary: "Consistent hashing with bounded loads (Mirrokni et al.): ring hash, but a full server passes the request clockwise.",
-  models: "Consistent hashing with bounded loads, Mirrokni, Thorup & Zadimoghaddam 2018 (REFERENCE §9, §3.4)",
+  models: "Consistent hashing with bounded loads, Mirrokni, Thorup & Zadimoghaddam, SODA 2018 (arXiv:1608.01350)",
   options: z.strictObject({
     key: sessionKeyOption,
     balanceFactor: z
@@ -42,7 +42,7 @@ export const boundedLoad = defineStrategy({
       .positive()
       .max(100)
       .default(0.25)
-      .describe("ε: no server takes more than ⌈(1 + ε) × the average load⌉. 0.25 is HAProxy's hash-balance-factor 125 and Envoy's example (REFERENCE §3.4, §5.4); smaller is more even, larger keeps more keys on their own server."),
+      .describe("ε: no server takes more than ⌈(1 + ε) × the average load⌉. 0.25 is HAProxy's hash-balance-factor 125 (its configuration.txt calls 125-200 reasonable; Envoy's hash_balance_factor suggests 120-200); smaller is more even, larger keeps more keys on their own server."),
     virtualNodes: z.number().int().min(1).max(10_000).default(150).describe("Ring points per unit of weight, as ring-hash's virtualNodes."),
   }),
   tableEntries: (weights, options) => options.virtualNodes * weights.reduce((a, b) => a + b, 0),

@@ -18,20 +18,21 @@ const stepsOption = z
   );
 
 /**
- * A fallback chain of affinity keys, as the seed documents sketch it (cookie, else URL session
- * id, else client address; REFERENCE §3.5, §3.1–3.2, §1). The chain asks other strategies rather
- * than re-implementing them: the "url" step is `url-param` (HAProxy url_param, sdbm over the
- * weight map) reading the id only from clients without cookies (cookie clients carry it in a
- * cookie, which that step does not read), and the "address" step is `nginx-ip-hash` (the
- * client's /24). The "cookie" step is the balancer's own cookie, which the chain sets, as a
- * browser-session cookie, on every response to a request it did not direct (HAProxy `insert
- * indirect`), so a client routed by URL or address sticks to that server afterwards even if its
- * address changes. Each step is asked only when its key is present, so its own fallback never runs.
+ * A fallback chain of affinity keys: cookie, else URL session id, else client address (HAProxy
+ * `cookie` and `balance url_param`, src/http_ana.c and src/backend.c; nginx `ip_hash`). The chain
+ * asks other strategies rather than re-implementing them: the "url" step is `url-param` (HAProxy
+ * url_param, sdbm over the weight map) reading the id only from clients without cookies (cookie
+ * clients carry it in a cookie, which that step does not read), and the "address" step is
+ * `nginx-ip-hash` (the client's /24). The "cookie" step is the balancer's own cookie, which the
+ * chain sets, as a browser-session cookie, on every response to a request it did not direct
+ * (HAProxy `insert indirect`), so a client routed by URL or address sticks to that server
+ * afterwards even if its address changes. Each step is asked only when its key is present, so its
+ * own fallback never runs.
  */
 export const chain = defineStrategy({
   id: "chain",
   summary: "Fallback chain: balancer cookie, else URL session id hash, else client /24 hash (configurable order); sets the cookie.",
-  models: "cookie → url_param → ip_hash fallback chain (seed documents; REFERENCE §3.5, §3.2, §1)",
+  models: "cookie → url_param → ip_hash fallback chain (HAProxy cookie insert and balance url_param; nginx ip_hash)",
   options: z.strictObject({ steps: stepsOption }),
   create(pool, random, options) {
     const steps = Int8Array.from(options.steps, (name) => STEP_NAMES.indexOf(name));

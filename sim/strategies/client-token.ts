@@ -5,7 +5,7 @@ import { roundRobin } from "./round-robin.js";
 export const clientToken = defineStrategy({
   id: "client-token",
   summary: "Stateless servers: round robin, the session travels as a client-side token (cookie or JWT).",
-  models: "no affinity + client-side session token (REFERENCE §13.3, §13.5)",
+  models: "no affinity + client-side session token (cookie size limits: RFC 6265 section 6.1; JWT: RFC 7519)",
   store: { kind: "token" },
   options: roundRobin.options,
   create: roundRobin.create,

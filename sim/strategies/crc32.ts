@@ -1,7 +1,7 @@
 /**
  * Standard reflected IEEE CRC-32 (polynomial 0xEDB88320, initial value 0xFFFFFFFF, final XOR
- * 0xFFFFFFFF): the same function as zlib's `crc32` and nginx's `ngx_crc32_*` (REFERENCE, notes
- * at the top). Table-driven, over a byte range of a Uint8Array, allocating nothing.
+ * 0xFFFFFFFF): the same function as zlib's `crc32` and nginx's `ngx_crc32_*` (nginx
+ * src/core/ngx_crc32.h). Table-driven, over a byte range of a Uint8Array, allocating nothing.
  *
  * One call: `crc32(bytes, start, end)`. Incrementally, as nginx builds its hashes from pieces:
  * `let s = CRC32_INIT; s = crc32Update(s, a, 0, n); s = crc32Update(s, b, 0, m); crc32Final(s)`.

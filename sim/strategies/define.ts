@@ -71,7 +71,7 @@ export interface StrategyDef<Options = unknown> {
   readonly id: string;
   /** One line for `lbsim list`. */
   readonly summary: string;
-  /** What real product or algorithm it reproduces, with the REFERENCE section. */
+  /** What real product or algorithm it reproduces, with its primary source (file, docs page or paper). */
   readonly models: string;
   /**
    * The session store this strategy implies, as a scenario would write it (e.g. `{ "kind": "token" }`);

@@ -5,11 +5,11 @@ const MAX_PICKS = 429_496_729;
 const EPSILON = 1e-13;
 
 /**
- * Envoy's earliest-deadline-first scheduler (source/common/upstream/edf_scheduler.h; REFERENCE
- * §5.5), used for weighted round robin and for weighted least request. Each entry is a server with
- * a deadline; a pick takes the earliest deadline (the first added on equal deadlines), moves the
- * scheduler's clock to it and puts the server back with deadline clock + 1 / weight, its weight
- * computed at that moment. The heap lives in typed arrays, so a pick allocates nothing.
+ * Envoy's earliest-deadline-first scheduler (source/common/upstream/edf_scheduler.h), used for
+ * weighted round robin and for weighted least request. Each entry is a server with a deadline; a
+ * pick takes the earliest deadline (the first added on equal deadlines), moves the scheduler's
+ * clock to it and puts the server back with deadline clock + 1 / weight, its weight computed at
+ * that moment. The heap lives in typed arrays, so a pick allocates nothing.
  */
 export class EdfScheduler {
   readonly #weight: (server: number) => number;

@@ -3,19 +3,20 @@ import { defineStrategy } from "./define.js";
 import { LeastOutstanding } from "./least-outstanding.js";
 
 /**
- * AWS Classic ELB duration-based stickiness, `LBCookieStickinessPolicy` (REFERENCE §4.4, §15
- * item 32). A request whose `AWSELB` cookie names a healthy instance goes there; any other goes
- * to the instance with the fewest outstanding requests (the CLB's algorithm for HTTP listeners,
- * §16) and the response carries a new `AWSELB`. The CLB never refreshes the cookie's expiry, so
- * stickiness ends `expiration` seconds after the cookie was issued however busy the client is,
- * and the next request is balanced afresh. A request whose instance failed is routed "as if there
- * is no cookie": lbsim inserts a new cookie for the new instance, as for any cookie-less request.
- * No fail-open: with no healthy instance there is no target.
+ * AWS Classic ELB duration-based stickiness, `LBCookieStickinessPolicy` (AWS Classic Load Balancer
+ * guide, elb-sticky-sessions.html). A request whose `AWSELB` cookie names a healthy instance goes
+ * there; any other goes to the instance with the fewest outstanding requests (the CLB's algorithm
+ * for HTTP listeners per AWS's "How Elastic Load Balancing works") and the response carries a new
+ * `AWSELB`. The CLB never refreshes the cookie's expiry, so stickiness ends `expiration` seconds
+ * after the cookie was issued however busy the client is, and the next request is balanced afresh.
+ * A request whose instance failed is routed "as if there is no cookie": lbsim inserts a new cookie
+ * for the new instance, as for any cookie-less request. No fail-open: with no healthy instance
+ * there is no target.
  */
 export const elbLbCookie = defineStrategy({
   id: "elb-lb-cookie",
   summary: "AWS Classic ELB duration-based stickiness: AWSELB set once (expiry never refreshed) over least outstanding requests.",
-  models: "AWS Classic Load Balancer, LBCookieStickinessPolicy over least outstanding requests (REFERENCE §4.4)",
+  models: "AWS Classic Load Balancer, LBCookieStickinessPolicy over least outstanding requests (AWS Classic Load Balancer guide, elb-sticky-sessions.html)",
   options: z.strictObject({
     expiration: z
       .number()

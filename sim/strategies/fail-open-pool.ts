@@ -1,10 +1,11 @@
 import type { PoolView } from "./define.js";
 
 /**
- * The pool as an AWS ALB routes it (REFERENCE §4.3, "fail-open"): the targets health checks pass,
- * or every target when none passes, since the ALB then sends traffic to all of them. It is a
- * PoolView whose `eligible` is that routable set, so the balancing helpers work on it unchanged;
- * the other fields are the source pool's arrays. Call `refresh()` from the strategy's `poolChanged`.
+ * The pool as an AWS ALB routes it (AWS ALB user guide, load-balancer-target-groups.html,
+ * "fail-open"): the targets health checks pass, or every target when none passes, since the ALB
+ * then sends traffic to all of them. It is a PoolView whose `eligible` is that routable set, so the
+ * balancing helpers work on it unchanged; the other fields are the source pool's arrays. Call
+ * `refresh()` from the strategy's `poolChanged`.
  */
 export class FailOpenPool implements PoolView {
   readonly size: number;

@@ -3,8 +3,8 @@ import { NODES_PER_WEIGHT, type HaproxyChashRing, type ServerFilter } from "./ha
 
 /**
  * HAProxy's `hash-balance-factor` eligibility test (`chash_server_is_eligible` in src/lb_chash.c;
- * REFERENCE §3.4, after Mirrokni, Thorup and Zadimoghaddam, §9). Before each pick, `prepare()`
- * counts the requests the backend is serving (`pool.active`, summed over every server) and splits
+ * after Mirrokni, Thorup and Zadimoghaddam, SODA 2018). Before each pick, `prepare()` counts the
+ * requests the backend is serving (`pool.active`, summed over every server) and splits
  * T = ceil((served + 1) · factor / 100) slots over the usable servers in proportion to their
  * effective weight; a server is admitted while it serves fewer requests than its slots.
  *
@@ -19,7 +19,7 @@ export class HaproxyBoundedLoad implements ServerFilter {
    * in `recount_servers`, which consistent hashing calls only at startup, when every server
    * counts as up: a server going down or a weight change later does not update it (2.6 and
    * 3.5-dev alike), so after a change the slots no longer follow the usable servers' order
-   * exactly. REFERENCE §3.4 describes the startup values; lbsim keeps them like HAProxy does.
+   * exactly. lbsim keeps the startup values, as HAProxy does.
    */
   readonly #cumulative: Uint32Array;
   #perWeight = 0;

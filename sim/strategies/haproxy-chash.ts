@@ -14,11 +14,12 @@ export interface ServerFilter {
 }
 
 /**
- * HAProxy's consistent-hash tree of the usable servers (`hash-type consistent`; REFERENCE §3.3,
- * src/lb_chash.c), as sorted typed arrays. A server of user weight w has 16·w nodes with keys
- * `full_hash(id·4096 + j)`, j = 0..16w−1, where id is its numeric server id (`pool.ids`). HAProxy
- * 2.6, which recorded the fixtures, has no `hash-key` directive (added in 3.0): the id is the only
- * node base (newer versions also offer id32, addr, addr-port and guid, REFERENCE §3.3).
+ * HAProxy's consistent-hash tree of the usable servers (`hash-type consistent`; src/lb_chash.c
+ * `chash_init_server_tree`), as sorted typed arrays. A server of user weight w has 16·w nodes with
+ * keys `full_hash(id·4096 + j)`, j = 0..16w−1, where id is its numeric server id (`pool.ids`).
+ * HAProxy 2.6, which recorded the fixtures, has no `hash-key` directive (added in 3.0): the id is
+ * the only node base (newer versions also offer id32, addr, addr-port and guid: configuration.txt
+ * `hash-key`).
  */
 export class HaproxyChashRing {
   /** Node keys in increasing order; the first `count` entries are in use. */

@@ -1,7 +1,6 @@
 /**
- * HAProxy's hash of a client's source address for `balance source` (REFERENCE §3.1;
- * `get_server_sh` in src/backend.c and `__full_hash` in include/haproxy/intops.h, identical in
- * 2.6 and 3.5-dev).
+ * HAProxy's hash of a client's source address for `balance source` (`get_server_sh` in
+ * src/backend.c and `__full_hash` in include/haproxy/intops.h, identical in 2.6 and 3.5-dev).
  */
 
 /**

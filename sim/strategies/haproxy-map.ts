@@ -1,7 +1,7 @@
 import type { PoolView } from "./define.js";
 
 /**
- * HAProxy's map-based server table (`hash-type map-based`; REFERENCE §3.2, src/lb_map.c
+ * HAProxy's map-based server table (`hash-type map-based`; src/lb_map.c
  * `init_server_map` and `recalc_server_map`): one slot per unit of effective weight, spread by
  * HAProxy's score walk, rebuilt from the usable servers on every up/down change. A hash picks
  * `slots[h mod total]`.

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-/** Options shared by HAProxy's consistent-hash strategies (REFERENCE §3.1, §3.3). */
+/** Options shared by HAProxy's consistent-hash strategies (configuration.txt `hash-type`). */
 
-/** `hash-type consistent` with no function means sdbm plus the avalanche modifier (REFERENCE §3.1). */
+/** `hash-type consistent` with no function means sdbm plus the avalanche modifier (configuration.txt). */
 export const haproxyAvalancheOption = z
   .boolean()
   .default(true)

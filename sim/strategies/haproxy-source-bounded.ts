@@ -6,14 +6,15 @@ import { sourceHash } from "./haproxy-hash.js";
 import { haproxyAvalancheOption, haproxyRedispatchOption } from "./haproxy-options.js";
 
 /**
- * HAProxy `balance source` + `hash-type consistent` + `hash-balance-factor` (REFERENCE §3.3,
- * §3.4): the consistent pick, except that a server already serving its share of
- * ceil((in flight + 1) · factor / 100) requests is passed over for the next node clockwise.
+ * HAProxy `balance source` + `hash-type consistent` + `hash-balance-factor` (src/lb_chash.c,
+ * configuration.txt `hash-balance-factor`): the consistent pick, except that a server already
+ * serving its share of ceil((in flight + 1) · factor / 100) requests is passed over for the next
+ * node clockwise.
  */
 export const haproxySourceBounded = defineStrategy({
   id: "haproxy-source-bounded",
   summary: "HAProxy balance source + consistent hashing with bounded loads (hash-balance-factor): full servers pass clients clockwise.",
-  models: "HAProxy 2.6 balance source, hash-type consistent, hash-balance-factor (REFERENCE §3.3, §3.4)",
+  models: "HAProxy 2.6 balance source, hash-type consistent, hash-balance-factor (src/lb_chash.c chash_server_is_eligible)",
   options: z.strictObject({
     balanceFactor: z
       .number()

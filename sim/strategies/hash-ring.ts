@@ -4,7 +4,7 @@ import { xxh64 } from "./xxhash64.js";
 
 /**
  * A consistent-hash ring over the 64-bit hash space, as Envoy's RING_HASH keeps it
- * (REFERENCE §5.2): point hashes ascending, split into high and low 32-bit halves, and the server
+ * (ring_hash_lb.cc): point hashes ascending, split into high and low 32-bit halves, and the server
  * index owning each point.
  */
 export interface HashRing {
@@ -16,7 +16,7 @@ export interface HashRing {
 /**
  * Builds a ring where server s has `points[s]` points, point j hashing to
  * xxHash64(`${addresses[s]}_${j}`) (Envoy's ring entry key: host key, "_", decimal index;
- * §5.2 step 3). Equal hashes keep insertion order (Envoy's std::sort leaves it unspecified; with
+ * ring_hash_lb.cc). Equal hashes keep insertion order (Envoy's std::sort leaves it unspecified; with
  * 64-bit hashes it never arises in practice).
  */
 export function buildRing(addresses: readonly string[], points: ArrayLike<number>): HashRing {
@@ -50,7 +50,7 @@ export function buildRing(addresses: readonly string[], points: ArrayLike<number
 }
 
 /**
- * The number of ring entries Envoy gives each host (ring_hash_lb.cc, REFERENCE §5.2): weights
+ * The number of ring entries Envoy gives each host (ring_hash_lb.cc, `Ring::Ring`): weights
  * normalised over the hosts in the ring (`include[s]` = 1), scale = min(⌈m · minimumRingSize⌉ / m,
  * maximumRingSize) with m the smallest normalised weight, and entries handed out against running
  * sums of scale × weight, in host order. Doubles throughout, in Envoy's order of operations, so
@@ -79,8 +79,8 @@ export function envoyRingPoints(weights: Int32Array, include: Uint8Array, minimu
 
 /**
  * Index of the first ring point whose hash is ≥ (hi, lo), wrapping to 0 past the last point: the
- * ketama successor rule Envoy ports from libketama (REFERENCE §5.2 "Lookup"). The ring must not
- * be empty.
+ * ketama successor rule Envoy ports from libketama (ring_hash_lb.cc `Ring::chooseHost`). The ring
+ * must not be empty.
  */
 export function ringSuccessor(ring: HashRing, hi: number, lo: number): number {
   const his = ring.hi, los = ring.lo;

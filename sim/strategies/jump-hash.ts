@@ -3,7 +3,7 @@ import { defineStrategy } from "./define.js";
 import { KeyHasher, sessionKeyOption } from "./key-hash.js";
 import { type Wide, add64, mul64, wide } from "./u64.js";
 
-/** The LCG multiplier 2862933555777941757 (L'Ecuyer), as 32-bit halves (REFERENCE §6.1). */
+/** The LCG multiplier 2862933555777941757 (L'Ecuyer), as 32-bit halves (Lamping & Veach 2014). */
 const LCG_HI = 0x27bb2ee6, LCG_LO = 0x87b0b0fd;
 
 /** Re-hashes of a key whose bucket is ineligible before falling back to the eligible list. */
@@ -12,10 +12,11 @@ const MAX_REHASH = 64;
 const lcg = wide();
 
 /**
- * Jump consistent hash (Lamping & Veach 2014; REFERENCE §6.1) of the 64-bit key (hi, lo) into
- * [0, n): the bucket count at which the key last jumps, following the key through the 64-bit
- * LCG key·2862933555777941757 + 1 and jumping to ⌊(b + 1) · 2^31 / ((key >> 33) + 1)⌋ in IEEE
- * doubles, exactly as the paper's C code. Allocates nothing.
+ * Jump consistent hash (Lamping & Veach, "A Fast, Minimal Memory, Consistent Hash Algorithm", 2014)
+ * of the 64-bit key (hi, lo) into [0, n): the bucket count at which the key last jumps, following
+ * the key through the 64-bit LCG key·2862933555777941757 + 1 and jumping to
+ * ⌊(b + 1) · 2^31 / ((key >> 33) + 1)⌋ in IEEE doubles, exactly as the paper's C code. Allocates
+ * nothing.
  */
 export function jumpHash(hi: number, lo: number, n: number): number {
   let b = -1, j = 0;
@@ -49,11 +50,11 @@ function splitmix(out: Wide, hi: number, lo: number): void {
 }
 
 /**
- * Jump consistent hash (Lamping & Veach 2014; REFERENCE §6) over the pool's servers: bucket b of
+ * Jump consistent hash (Lamping & Veach 2014, arXiv:1406.2294) over the pool's servers: bucket b of
  * Σ weights buckets belongs to server s when b falls in s's run of `weight` buckets, in
  * configuration order (all weights 1: bucket = server index, as in the paper). The key is the
  * xxHash64 of the session id (or address), never the raw integer (key 0 always lands in
- * bucket 0, §6.1).
+ * bucket 0: its first LCG step gives 1).
  *
  * Jump hash can only add or remove the last bucket; a server in the middle going down is
  * handled by re-hashing: a key whose bucket belongs to an ineligible server draws a new key
@@ -68,7 +69,7 @@ function splitmix(out: Wide, hi: number, lo: number): void {
 export const jumpHashStrategy = defineStrategy({
   id: "jump-hash",
   summary: "Jump consistent hash (Lamping & Veach): no table, perfect balance, adding a server moves exactly its 1/(N+1) share.",
-  models: "Jump consistent hash, Lamping & Veach 2014 (REFERENCE §6)",
+  models: "Jump consistent hash, Lamping & Veach 2014 (arXiv:1406.2294)",
   options: z.strictObject({ key: sessionKeyOption }),
   create(pool, _random, options) {
     const hasher = new KeyHasher(options.key);

@@ -10,8 +10,8 @@ const MIN_CAPACITY = 1024;
 
 /**
  * Kubernetes Service `sessionAffinity: ClientIP` as kube-proxy's iptables mode implements it
- * (pkg/proxy/iptables/proxier.go; REFERENCE has no section on it, so this follows the Kubernetes
- * documentation and the rules kube-proxy writes). The service chain first has, per endpoint,
+ * (pkg/proxy/iptables/proxier.go; Kubernetes docs, "Virtual IPs and Service Proxies"; and the rules
+ * kube-proxy writes). The service chain first has, per endpoint,
  * `-m recent --name <endpoint chain> --rcheck --seconds <timeout> --reap -j <endpoint chain>`,
  * then the random rules (`-m statistic --mode random --probability 1/(n-i)`, i.e. uniform over the
  * ready endpoints, weights ignored: endpoints have none), and each endpoint chain records the

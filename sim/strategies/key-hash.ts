@@ -18,7 +18,8 @@ export const sessionKeyOption = z
 
 /**
  * Hashes a request's key to 64 bits without allocating: xxHash64 (seed 0) of the key's ASCII
- * bytes from `writeKey`, as Envoy hashes a header, cookie or source-IP string (REFERENCE §5.1).
+ * bytes from `writeKey`, as Envoy hashes a header, cookie or source-IP string
+ * (source/common/http/hash_policy.cc).
  * With `key: "session"` and no session id yet, the address is hashed instead (Envoy would pick
  * at random; hashing the address keeps a run reproducible and a client's first requests together).
  */

@@ -4,11 +4,11 @@ import { defineStrategy } from "./define.js";
 /**
  * nginx `least_conn` (ngx_http_upstream_least_conn_module.c, ngx_http_upstream_get_least_conn_peer,
  * nginx @ 3f6f7824d4e2). The eligible server with the fewest active requests per unit of weight
- * wins, compared without division as nginx does (a_i * w_best < a_best * w_i). When several
- * servers tie for the fewest, nginx runs its smooth weighted round robin (REFERENCE §2.4) over
- * the tied servers only, starting from the first of them in configuration order: each tied server
- * adds its weight to its current weight, the largest current weight wins (the earliest on equal
- * current weights) and gives back the total weight of the tied servers. The current weights
+ * wins, compared without division as nginx does (a_i * w_best < a_best * w_i). When several servers
+ * tie for the fewest, nginx runs its smooth weighted round robin (as ngx_http_upstream_get_peer)
+ * over the tied servers only, starting from the first of them in configuration order: each tied
+ * server adds its weight to its current weight, the largest current weight wins (the earliest on
+ * equal current weights) and gives back the total weight of the tied servers. The current weights
  * persist between requests and only move on ties. A pool of one server is nginx's `single` case
  * (plain round robin): that server if it is eligible. `pool.active` stands for nginx's
  * `peer->conns`; effective weight equals weight (no passive failure accounting in lbsim).
@@ -16,7 +16,7 @@ import { defineStrategy } from "./define.js";
 export const leastConnections = defineStrategy({
   id: "least-connections",
   summary: "No affinity: nginx least_conn, fewest active requests per unit of weight, ties by smooth weighted round robin.",
-  models: "nginx least_conn (ngx_http_upstream_least_conn_module; tie-break REFERENCE §2.4)",
+  models: "nginx least_conn (ngx_http_upstream_least_conn_module; tie-break as ngx_http_upstream_get_peer)",
   options: z.strictObject({}),
   create(pool) {
     let current = new Float64Array(pool.size);

@@ -1,12 +1,12 @@
 import type { PoolView } from "./define.js";
 
 /**
- * Least outstanding requests (AWS ALB `least_outstanding_requests`, Classic ELB over HTTP;
- * REFERENCE §4.3, §4.4): the eligible server with the fewest requests in flight or queued
- * (`pool.active`). AWS documents no tie-break and no weights; lbsim compares (active + 1) / weight,
- * as HAProxy's leastconn does, so equal weights reduce to the plain count, and breaks ties round
- * robin by starting each scan after the previous pick, so idle servers take turns instead of the
- * first one taking every request of a quiet period.
+ * Least outstanding requests (AWS ALB `least_outstanding_requests`, Classic ELB over HTTP; AWS ALB
+ * and Classic Load Balancer user guides): the eligible server with the fewest requests in flight or
+ * queued (`pool.active`). AWS documents no tie-break and no weights; lbsim compares
+ * (active + 1) / weight, as HAProxy's leastconn does, so equal weights reduce to the plain count, and breaks ties
+ * round robin by starting each scan after the previous pick, so idle servers take turns instead of
+ * the first one taking every request of a quiet period.
  */
 export class LeastOutstanding {
   readonly #pool: PoolView;

@@ -3,9 +3,9 @@ import { defineStrategy } from "./define.js";
 import { EdfScheduler } from "./edf-scheduler.js";
 
 /**
- * Envoy `LEAST_REQUEST` (least_request_lb.cc, load_balancer_impl.cc EdfLoadBalancerBase;
- * REFERENCE §5.5). Envoy chooses among the healthy hosts, here the eligible servers in
- * configuration order, in one of two ways, decided again whenever the pool changes:
+ * Envoy `LEAST_REQUEST` (least_request_lb.cc, load_balancer_impl.cc EdfLoadBalancerBase; Envoy
+ * docs, "Weighted least request"). Envoy chooses among the healthy hosts, here the eligible servers
+ * in configuration order, in one of two ways, decided again whenever the pool changes:
  *
  * - All eligible weights equal: `N_CHOICES` draws `choiceCount` servers uniformly with
  *   replacement (random mod n) and keeps the first draw unless a later one has strictly fewer
@@ -20,7 +20,7 @@ import { EdfScheduler } from "./edf-scheduler.js";
 export const leastRequestP2c = defineStrategy({
   id: "least-request-p2c",
   summary: "No affinity: Envoy LEAST_REQUEST, the less busy of two random servers (weighted: EDF on weight / (active + 1)).",
-  models: "Envoy LEAST_REQUEST, power of d choices (REFERENCE §5.5, §10.1)",
+  models: "Envoy LEAST_REQUEST, power of d choices (least_request_lb.cc; Mitzenmacher, Richa & Sitaraman 2001)",
   options: z.strictObject({
     choiceCount: z.number().int().min(2).max(1000).default(2).describe("Envoy `choice_count`: servers drawn (with replacement) per request with N_CHOICES; at least 2."),
     activeRequestBias: z

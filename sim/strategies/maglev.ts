@@ -4,7 +4,7 @@ import { KeyHasher, sessionKeyOption } from "./key-hash.js";
 import { mod64, wide } from "./u64.js";
 import { xxh64String } from "./xxhash64.js";
 
-/** Envoy's upper limit on the table size (REFERENCE §5.3). */
+/** Envoy's upper limit on the table size (maglev_lb.cc). */
 const MAX_TABLE_SIZE = 5_000_011;
 
 export function isPrime(n: number): boolean {
@@ -15,12 +15,12 @@ export function isPrime(n: number): boolean {
 }
 
 /**
- * Maglev's table population (the paper's Pseudocode 1 with Envoy's weighting; REFERENCE §8.1,
- * §5.3). Entry i has the permutation (offset[i] + j·skip[i]) mod M and the normalised weight
- * weights[i]; in round k an entry takes a turn unless k·weight < its running target, and each
- * turn adds `maxWeight` to the target, so an entry of the largest weight takes every round and
- * one of a third of it every third. With equal weights this is the paper's algorithm exactly.
- * Fills `table` (length M, prime) with entry indices and returns each entry's slot count.
+ * Maglev's table population (Pseudocode 1 of Eisenbud et al. 2016, with Envoy's weighting from
+ * maglev_lb.cc). Entry i has the permutation (offset[i] + j·skip[i]) mod M and the normalised
+ * weight weights[i]; in round k an entry takes a turn unless k·weight < its running target, and
+ * each turn adds `maxWeight` to the target, so an entry of the largest weight takes every round and
+ * one of a third of it every third. With equal weights this is the paper's algorithm exactly. Fills
+ * `table` (length M, prime) with entry indices and returns each entry's slot count.
  */
 export function populateMaglev(
   offsets: ArrayLike<number>,
@@ -51,7 +51,7 @@ export function populateMaglev(
 }
 
 /**
- * Envoy's Maglev table for the eligible servers (maglev_lb.cc, REFERENCE §5.3): servers sorted
+ * Envoy's Maglev table for the eligible servers (maglev_lb.cc): servers sorted
  * by host key (the address text) so the table does not depend on configuration order;
  * offset = xxHash64(address) mod M, skip = xxHash64(address, seed 1) mod (M − 1) + 1; weights
  * normalised over the eligible servers. Returns the table as server indices (-1 everywhere when
@@ -87,7 +87,7 @@ export function buildMaglevTable(pool: PoolView, table: Int32Array): Int32Array 
 
 /**
  * Maglev consistent hashing (Eisenbud et al., NSDI 2016) as Envoy's MAGLEV load balancer builds
- * it (REFERENCE §8, §5.3): a lookup table of M (prime, default 65,537) entries, each backend
+ * it (maglev_lb.cc): a lookup table of M (prime, default 65,537) entries, each backend
  * taking ⌊M/N⌋ or ⌈M/N⌉ of them, and a request goes to `table[hash mod M]`. The table is rebuilt
  * from the eligible servers whenever the pool changes, as Envoy rebuilds it from healthy hosts:
  * a down server's entries go to the others, plus a few collateral entries move between servers
@@ -96,7 +96,7 @@ export function buildMaglevTable(pool: PoolView, table: Int32Array): Int32Array 
 export const maglev = defineStrategy({
   id: "maglev",
   summary: "Maglev lookup table (Envoy MAGLEV, 65,537 entries): near-perfect balance, slightly more than minimal movement on changes.",
-  models: "Maglev (Eisenbud et al. 2016) as Envoy MAGLEV builds it (REFERENCE §8, §5.3)",
+  models: "Maglev (Eisenbud et al., NSDI 2016) as Envoy MAGLEV builds it (maglev_lb.cc)",
   options: z.strictObject({
     key: sessionKeyOption,
     tableSize: z

@@ -4,10 +4,10 @@ import { defineStrategy } from "./define.js";
 import { hashKeyOption, writeKey } from "./hash-key.js";
 import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
 
-/** Ring points per unit of weight (ketama_points = 160; REFERENCE §2.2). */
+/** Ring points per unit of weight (ketama_points = 160; ngx_http_upstream_update_chash). */
 export const POINTS_PER_WEIGHT = 160;
 
-/** Ring points visited before falling back to round robin: tries 0..20 (REFERENCE §2.2, lookup step 4.5). */
+/** Points tried before falling back to round robin: 0..20 (ngx_http_upstream_get_chash_peer). */
 const MAX_TRIES = 20;
 
 /** A ketama ring: point hashes ascending, and the server index owning each point. */
@@ -17,7 +17,7 @@ export interface KetamaRing {
 }
 
 /**
- * Builds nginx's ring (ngx_http_upstream_update_chash; REFERENCE §2.2): for each server in
+ * Builds nginx's ring (ngx_http_upstream_update_chash): for each server in
  * order, `160 × weight` points chained as CRC32(host ‖ 0x00 ‖ port ‖ LE32(previous point)),
  * where host and port come from splitting the address text as nginx does. Sorted ascending;
  * of equal hashes the first in sorted order is kept. nginx's qsort leaves the order of equals
@@ -64,7 +64,7 @@ export function buildKetamaRing(addresses: readonly string[], weights: Int32Arra
 const ZERO = new Uint8Array(1);
 
 /**
- * nginx's host/port split of a server address (REFERENCE §2.2 step 2), as byte offsets
+ * nginx's host/port split of a server address (ngx_http_upstream_update_chash), as byte offsets
  * [hostStart, hostEnd, portStart]; the port runs to the end. `unix:` paths and text not ending
  * in `:digits` have an empty port.
  */
@@ -92,17 +92,17 @@ function firstAtOrAfter(points: Uint32Array, k: number): number {
 
 /**
  * nginx `hash KEY consistent` (ketama, Cache::Memcached::Fast compatible;
- * ngx_http_upstream_hash_module.c; REFERENCE §2.2). The key's full CRC-32 finds the first
- * ring point at or after it; a point of an ineligible server costs a try and the lookup steps
- * to the next point, so a down server's keys spread over its ring neighbours and adding a
- * server moves only the keys on its new arcs (about 1/(N+1)). After 21 ineligible points, or
- * for an empty key, smooth weighted round robin decides. The ring depends on addresses and
- * weights only: it is rebuilt when weights change, never for eligibility.
+ * ngx_http_upstream_hash_module.c, ngx_http_upstream_get_chash_peer). The key's full CRC-32 finds
+ * the first ring point at or after it; a point of an ineligible server costs a try and the lookup
+ * steps to the next point, so a down server's keys spread over its ring neighbours and adding a
+ * server moves only the keys on its new arcs (about 1/(N+1)). After 21 ineligible points, or for an
+ * empty key, smooth weighted round robin decides. The ring depends on addresses and weights only:
+ * it is rebuilt when weights change, never for eligibility.
  */
 export const nginxHashConsistent = defineStrategy({
   id: "nginx-hash-consistent",
   summary: "nginx hash $key consistent: ketama ring of 160 CRC-32 points per weight; adding a server moves about 1/(N+1) of keys.",
-  models: "nginx hash KEY consistent (ketama, 160 points per weight; REFERENCE §2.2)",
+  models: "nginx hash KEY consistent (ketama, 160 points per weight; ngx_http_upstream_hash_module.c)",
   options: z.strictObject({ key: hashKeyOption }),
   tableEntries: (weights) => POINTS_PER_WEIGHT * weights.reduce((a, b) => a + b, 0),
   create(pool, _random, options) {

@@ -5,12 +5,12 @@ import { hashKeyOption, writeKey } from "./hash-key.js";
 import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
 import { serverAtWeight, totalWeight } from "./weights.js";
 
-/** Candidates evaluated before falling back to round robin: tries 0..20 (REFERENCE §2.1 step 3.5). */
+/** Candidates tried before falling back to round robin: 0..20 (ngx_http_upstream_get_hash_peer). */
 const MAX_TRIES = 20;
 
 /**
  * The CRC-32 state after the rehash prefix of each try: nothing on the first, then the decimal
- * text of 1, 2, ..., 20 (REFERENCE §2.1 step 3.1). The key bytes are fed on top of it.
+ * text of 1, 2, ..., 20 (ngx_http_upstream_get_hash_peer). The key bytes are fed on top of it.
  */
 const PREFIX = new Int32Array(MAX_TRIES + 1);
 for (let rehash = 0; rehash <= MAX_TRIES; rehash++) {
@@ -19,17 +19,17 @@ for (let rehash = 0; rehash <= MAX_TRIES; rehash++) {
 }
 
 /**
- * nginx `hash KEY` without `consistent` (ngx_http_upstream_hash_module.c; REFERENCE §2.1),
- * Cache::Memcached compatible. Each try adds 15 bits of CRC-32([rehash] key) to an accumulator
- * and walks the weights with acc mod (total weight, down servers included), so a down server
- * keeps its slot and its keys re-hash, while adding or removing a server changes the modulus
- * and moves most keys. After 21 ineligible candidates, or for an empty key, smooth weighted
- * round robin decides.
+ * nginx `hash KEY` without `consistent` (ngx_http_upstream_hash_module.c,
+ * ngx_http_upstream_get_hash_peer), Cache::Memcached compatible. Each try adds 15 bits of
+ * CRC-32([rehash] key) to an accumulator and walks the weights with acc mod (total weight, down
+ * servers included), so a down server keeps its slot and its keys re-hash, while adding or removing
+ * a server changes the modulus and moves most keys. After 21 ineligible candidates, or for an empty
+ * key, smooth weighted round robin decides.
  */
 export const nginxHash = defineStrategy({
   id: "nginx-hash",
   summary: "nginx hash $key: 15 bits of CRC-32 mod total weight; a down server's keys re-hash, adding a server moves most keys.",
-  models: "nginx hash KEY (generic, Cache::Memcached compatible; REFERENCE §2.1)",
+  models: "nginx hash KEY (generic, Cache::Memcached compatible; ngx_http_upstream_hash_module.c)",
   options: z.strictObject({ key: hashKeyOption }),
   create(pool, _random, options) {
     const fallback = new SmoothWeightedRoundRobin(pool);

@@ -3,20 +3,20 @@ import { defineStrategy } from "./define.js";
 import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
 import { serverAtWeight, totalWeight } from "./weights.js";
 
-/** Candidates evaluated before falling back to round robin: tries 0..20 (REFERENCE §1.3). */
+/** Candidates tried before round robin takes over: 0..20 (ngx_http_upstream_get_ip_hash_peer). */
 const MAX_TRIES = 20;
 
 /**
- * nginx `ip_hash` (ngx_http_upstream_ip_hash_module.c; REFERENCE §1). The first three octets
- * of the IPv4 address are folded into h = (h * 113 + byte) mod 6271 starting from 89; the
- * candidate is found by walking the weights with h mod (total weight, down servers
- * included). An ineligible candidate folds the same bytes in again, up to 21 candidates,
- * then smooth weighted round robin decides.
+ * nginx `ip_hash` (ngx_http_upstream_ip_hash_module.c, ngx_http_upstream_get_ip_hash_peer). The
+ * first three octets of the IPv4 address are folded into h = (h * 113 + byte) mod 6271 starting
+ * from 89; the candidate is found by walking the weights with h mod (total weight, down servers
+ * included). An ineligible candidate folds the same bytes in again, up to 21 candidates, then
+ * smooth weighted round robin decides.
  */
 export const nginxIpHash = defineStrategy({
   id: "nginx-ip-hash",
   summary: "nginx ip_hash: hash of the client's /24, down servers keep their slot and their clients re-hash.",
-  models: "nginx ip_hash (REFERENCE §1)",
+  models: "nginx ip_hash (src/http/modules/ngx_http_upstream_ip_hash_module.c)",
   options: z.strictObject({}),
   create(pool) {
     const fallback = new SmoothWeightedRoundRobin(pool);

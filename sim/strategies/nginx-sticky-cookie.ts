@@ -2,12 +2,12 @@ import { z } from "zod";
 import { defineStrategy } from "./define.js";
 import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
 
-/** Lifetime nginx gives `expires=max`: max-age=315360000 (REFERENCE §14.2). */
+/** Lifetime nginx gives `expires=max`: max-age=315360000 (ngx_http_upstream_sticky_module.c). */
 const EXPIRES_MAX = 315_360_000;
 
 /**
  * nginx `sticky cookie NAME [expires=T|max]` over round robin (nginx ≥ 1.29.6, formerly NGINX
- * Plus; ngx_http_upstream_sticky_module.c; REFERENCE §14). The cookie holds the server's SID,
+ * Plus; ngx_http_upstream_sticky_module.c). The cookie holds the server's SID,
  * the MD5 of its address, so it names a server by address: lbsim keeps the server index and
  * maps it to the first server with that address, as nginx's SID lookup would. A cookie naming
  * an eligible server routes there; a request without one, or whose server is down or unknown,
@@ -17,7 +17,7 @@ const EXPIRES_MAX = 315_360_000;
 export const nginxStickyCookie = defineStrategy({
   id: "nginx-sticky-cookie",
   summary: "nginx sticky cookie: the balancer's cookie names the server, re-sent on every response; new or orphaned clients go round robin.",
-  models: "nginx sticky cookie over round robin (nginx >= 1.29.6 / NGINX Plus; REFERENCE §14)",
+  models: "nginx sticky cookie over round robin (nginx >= 1.29.6 / NGINX Plus; ngx_http_upstream_sticky_module.c)",
   options: z.strictObject({
     expires: z
       .union([z.number().positive().max(315_360_000), z.literal("max")])

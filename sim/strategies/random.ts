@@ -8,16 +8,17 @@ const MAX_TRIES = 20;
 /**
  * nginx `random` without `two` (ngx_http_upstream_random_module.c, nginx @ 3f6f7824d4e2). Each
  * server owns a range of the total weight, down servers included (nginx sums `peers->total_weight`
- * over every configured server, as ip_hash does, REFERENCE §1.4); a draw x = random mod total
- * weight is located by binary search over the range starts. A draw that lands on an ineligible
- * server is thrown away and drawn again, so the chosen server is weighted-uniform over the eligible
- * ones; after 21 draws without an eligible server (only likely when most of the weight is down),
- * or with fewer than two servers, smooth weighted round robin decides (REFERENCE §2.4).
+ * over every configured server, as ip_hash does, ngx_http_upstream_init_round_robin); a draw
+ * x = random mod total weight is located by binary search over the range starts. A draw that lands on
+ * an ineligible server is thrown away and drawn again, so the chosen server is weighted-uniform
+ * over the eligible ones; after 21 draws without an eligible server (only likely when most of the
+ * weight is down), or with fewer than two servers, smooth weighted round robin decides
+ * (ngx_http_upstream_get_peer).
  */
 export const weightedRandom = defineStrategy({
   id: "random",
   summary: "No affinity: nginx random, each request to a server drawn with probability proportional to its weight.",
-  models: "nginx random (ngx_http_upstream_random_module; fallback REFERENCE §2.4)",
+  models: "nginx random (ngx_http_upstream_random_module; fallback ngx_http_upstream_get_peer)",
   options: z.strictObject({}),
   create(pool, draw) {
     const fallback = new SmoothWeightedRoundRobin(pool);

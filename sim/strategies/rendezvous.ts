@@ -17,7 +17,7 @@ const HI = LITTLE_ENDIAN ? 1 : 0;
 
 /**
  * Envoy's fast log2: the mantissa is moved into [0.75, 1.5) and log2(1 + t) approximated by
- * t(0.338953 t + 2.198599)/(t + 1.523692) (rendezvous_hash_lb.cc, REFERENCE §5.6).
+ * t(0.338953 t + 2.198599)/(t + 1.523692) (rendezvous_hash_lb.cc).
  */
 export function fastLog2(x: number): number {
   f64[0] = x;
@@ -33,7 +33,7 @@ export function fastLog2(x: number): number {
 const mixed = wide();
 
 /**
- * Envoy's rendezvous score of a host for a key (REFERENCE §5.6, §7.1): −w / ln(u) where
+ * Envoy's rendezvous score of a host for a key (rendezvous_hash_lb.cc): −w / ln(u) where
  * u = (xorshift*(key XOR hostHash) & (2^53 − 1)) / 2^53, with Envoy's fast logarithm. Since
  * −ln(u) is Exp(1), a host wins with probability w / Σw.
  */
@@ -53,7 +53,7 @@ export function rendezvousScore(keyHi: number, keyLo: number, hostHi: number, ho
 
 /**
  * Rendezvous (highest-random-weight) hashing as Envoy's rendezvous_hash load balancer does it
- * (Thaler & Ravishankar 1998; REFERENCE §7, §5.6): every eligible server scores the key with
+ * (Thaler & Ravishankar 1998; rendezvous_hash_lb.cc): every eligible server scores the key with
  * −w/ln(u), u a hash of the key and the server's xxHash64(address), and the highest score
  * wins (the first in configuration order on a tie). Weighted with Envoy's normalised weights:
  * a server's share is its weight over the eligible servers' total. A server going down moves
@@ -63,7 +63,7 @@ export function rendezvousScore(keyHi: number, keyLo: number, hostHi: number, ho
 export const rendezvous = defineStrategy({
   id: "rendezvous",
   summary: "Rendezvous (highest random weight) hashing, Envoy's variant: minimal movement, weight-proportional shares, O(N) per request.",
-  models: "Rendezvous / HRW hashing (Thaler & Ravishankar) as Envoy's rendezvous_hash computes it (REFERENCE §7, §5.6)",
+  models: "Rendezvous / HRW hashing (Thaler & Ravishankar 1998) as Envoy's rendezvous_hash computes it (rendezvous_hash_lb.cc)",
   options: z.strictObject({ key: sessionKeyOption }),
   create(pool, _random, options) {
     const hasher = new KeyHasher(options.key);

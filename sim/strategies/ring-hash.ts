@@ -4,7 +4,7 @@ import { type HashRing, VirtualNodeRing, buildRing, envoyRingPoints, ringSuccess
 import { KeyHasher, sessionKeyOption } from "./key-hash.js";
 import { wide } from "./u64.js";
 
-/** Envoy's ring size bounds: defaults 1024 and 8M, both limited to 8M (REFERENCE §5.2). */
+/** Envoy's ring size bounds: defaults 1024 and 8M, both limited to 8M (ring_hash.proto). */
 const ENVOY_MAX_RING = 8_388_608;
 
 export const ringHashOptions = z
@@ -14,7 +14,7 @@ export const ringHashOptions = z
       .enum(["ketama", "envoy"])
       .default("ketama")
       .describe(
-        '"ketama": virtualNodes × weight points per server on a fixed ring; a down server keeps its points and lookups walk clockwise past them. "envoy": Envoy RING_HASH exactly (REFERENCE §5.2): the ring is rebuilt from the healthy servers on every health change, sized by minimumRingSize/maximumRingSize.',
+        '"ketama": virtualNodes × weight points per server on a fixed ring; a down server keeps its points and lookups walk clockwise past them. "envoy": Envoy RING_HASH exactly (ring_hash_lb.cc): the ring is rebuilt from the healthy servers on every health change, sized by minimumRingSize/maximumRingSize.',
       ),
     virtualNodes: z
       .number()
@@ -44,7 +44,7 @@ export const ringHashOptions = z
   });
 
 /**
- * Consistent hashing on a ring (Karger et al.; Envoy RING_HASH, REFERENCE §5.2 and §10.3). The
+ * Consistent hashing on a ring (Karger et al., STOC 1997; Envoy RING_HASH, ring_hash_lb.cc). The
  * key's xxHash64 finds the first ring point at or after it (wrapping), and that point's server
  * takes the request. Ring point j of a server hashes `${address}_${j}` with xxHash64, as Envoy's
  * entries do, so the "envoy" ring reproduces Envoy's exactly.
@@ -52,15 +52,15 @@ export const ringHashOptions = z
  * Servers going down: with "ketama" the ring keeps every configured server's points and a
  * lookup walks clockwise to the first eligible server, so only the down server's keys move, to
  * their ring successors. Envoy instead rebuilds the ring from healthy hosts on every health
- * change (REFERENCE §5.1; its retry predicate steps to the next entry, `(idx + attempt) mod
+ * change (thread_aware_lb_impl.cc; its retry predicate steps to the next entry, `(idx + attempt) mod
  * size`): with the default minimum size the survivors then get more points each, and a few keys
  * also move between servers that stayed up. Adding a server takes about 1/(N+1) of the keys,
- * spread ±1/√V (§10.4).
+ * spread ±1/√V.
  */
 export const ringHash = defineStrategy({
   id: "ring-hash",
   summary: "Consistent hash ring (ketama-style virtual nodes, or Envoy RING_HASH): adding or removing a server moves about 1/N of the keys.",
-  models: "Karger consistent hashing / Envoy RING_HASH with xxHash64 (REFERENCE §5.2, §10.3)",
+  models: "Karger consistent hashing (STOC 1997) / Envoy RING_HASH with xxHash64 (ring_hash_lb.cc)",
   options: ringHashOptions,
   // Envoy's ring never exceeds maximumRingSize; ketama's has virtualNodes points per unit of weight.
   tableEntries: (weights, options) => (options.semantics === "envoy" ? options.maximumRingSize : options.virtualNodes * weights.reduce((a, b) => a + b, 0)),

@@ -5,7 +5,7 @@ import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
 export const roundRobin = defineStrategy({
   id: "round-robin",
   summary: "No affinity: nginx smooth weighted round robin over healthy servers.",
-  models: "nginx round robin (REFERENCE §2.4)",
+  models: "nginx round robin (ngx_http_upstream_round_robin.c, ngx_http_upstream_get_peer)",
   options: z.strictObject({}),
   create(pool) {
     const rr = new SmoothWeightedRoundRobin(pool);

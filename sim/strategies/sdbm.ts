@@ -1,7 +1,7 @@
 /**
  * HAProxy's default string hash, `hash_sdbm` (src/hash.c; the function `hash-type` uses unless
- * another is named, REFERENCE §3.1): h = c + (h << 6) + (h << 16) − h over the key's bytes,
- * unsigned 32-bit. `balance url_param`, `uri` and `hdr()` hash their text with it.
+ * another is named, configuration.txt `hash-type`): h = c + (h << 6) + (h << 16) − h over the key's
+ * bytes, unsigned 32-bit. `balance url_param`, `uri` and `hdr()` hash their text with it.
  */
 export function sdbm(bytes: Uint8Array, length: number): number {
   let h = 0;

@@ -2,11 +2,12 @@ import type { PoolView } from "./define.js";
 import { totalWeight } from "./weights.js";
 
 /**
- * nginx's smooth weighted round robin (REFERENCE §2.4, ngx_http_upstream_get_peer): each
- * eligible peer adds its effective weight to its current weight; the largest current weight
- * wins and gives back the total. Equal weights cycle in configuration order starting at the
- * first server. nginx raises a peer's effective weight back towards its weight after
- * failures; lbsim has no passive failure accounting, so effective weight equals weight.
+ * nginx's smooth weighted round robin (ngx_http_upstream_round_robin.c,
+ * ngx_http_upstream_get_peer): each eligible peer adds its effective weight to its current weight;
+ * the largest current weight wins and gives back the total. Equal weights cycle in configuration
+ * order starting at the first server. nginx raises a peer's effective weight back towards its
+ * weight after failures; lbsim has no passive failure accounting, so effective weight equals
+ * weight.
  */
 export class SmoothWeightedRoundRobin {
   readonly #pool: PoolView;
@@ -19,10 +20,11 @@ export class SmoothWeightedRoundRobin {
 
   /**
    * The next server, skipping `excluded` (a server already tried, or -1). `hint` (nginx ≥ 1.29.6
-   * `sticky`, §14.1) is an eligible server to return instead: the weights still move as if it had
-   * won the round, so servers holding many bound clients get fewer new ones, except when its
-   * current weight is already at or below −(total weight − its weight), when nothing moves
-   * (nginx "accounts only one sticky request in a row"; the total counts down servers too).
+   * `sticky`; ngx_http_upstream_get_peer) is an eligible server to return instead: the weights
+   * still move as if it had won the round, so servers holding many bound clients get fewer new
+   * ones, except when its current weight is already at or below −(total weight − its weight), when
+   * nothing moves (nginx "accounts only one sticky request in a row"; the total counts down servers
+   * too).
    */
   pick(hint = -1, excluded = -1): number {
     const { size, eligible, weights } = this.#pool;

@@ -3,7 +3,7 @@
  * (the jump-hash LCG and splitmix64, Envoy's xorshift*, Maglev's hash mod M), where BigInt would
  * allocate. A value is a
  * pair (hi, lo) of unsigned 32-bit integers; an operation leaves its result in the `wide`
- * object passed to it, so nothing is allocated (REFERENCE, "TypeScript notes").
+ * object passed to it, so nothing is allocated.
  */
 
 /** A 64-bit value as its high and low unsigned 32-bit halves. */

@@ -6,15 +6,15 @@ import { sdbm } from "./sdbm.js";
 import { writeSessionToken } from "./session-token.js";
 
 /**
- * HAProxy `balance url_param <param>` with the default `hash-type map-based` (sdbm, no
- * avalanche; REFERENCE §3.1, §3.2; `get_server_ph` and `assign_server` in src/backend.c,
- * `map_get_server_rr` in src/lb_map.c). The parameter's value is the session id: the key's text
- * in `lbsim route`, a 32-hex-digit token in simulations (session-token.ts). It is hashed with sdbm
- * and looked up in the weight map of the usable servers, `map[h mod total]`; the map is rebuilt
- * on every up/down change, so one server going down moves most sessions. A request without the
- * parameter (no session yet) goes round robin along the same map: a pointer that advances one
- * slot per such request and survives map rebuilds (clamped to the new length), as HAProxy's
- * `rr_idx` does.
+ * HAProxy `balance url_param <param>` with the default `hash-type map-based` (sdbm, no avalanche;
+ * configuration.txt `balance url_param`; `get_server_ph` and `assign_server` in src/backend.c,
+ * `map_get_server_rr` in src/lb_map.c). The parameter's value is the session id: the key's text in
+ * `lbsim route`, a 32-hex-digit token in simulations (session-token.ts). It is hashed with sdbm and
+ * looked up in the weight map of the usable servers, `map[h mod total]`; the map is rebuilt on
+ * every up/down change, so one server going down moves most sessions. A request without the
+ * parameter (no session yet) goes round robin along the same map: a pointer that advances one slot
+ * per such request and survives map rebuilds (clamped to the new length), as HAProxy's `rr_idx`
+ * does.
  *
  * The balancer does not know which server created a session: a fresh id hashes to its creator
  * only 1 time in N, so with sessions kept in server memory the application keeps starting
@@ -24,7 +24,7 @@ import { writeSessionToken } from "./session-token.js";
 export const urlParam = defineStrategy({
   id: "url-param",
   summary: "HAProxy balance url_param: sdbm hash of the session id in the URL over a weight map; requests without one go round robin.",
-  models: "HAProxy 2.6 balance url_param, hash-type map-based (REFERENCE §3.1, §3.2)",
+  models: "HAProxy 2.6 balance url_param, hash-type map-based (src/backend.c get_server_ph; src/lb_map.c)",
   options: z.strictObject({
     avalanche: z
       .boolean()

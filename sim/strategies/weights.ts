@@ -9,7 +9,8 @@ export function totalWeight(pool: PoolView): number {
 
 /**
  * The server whose weight range holds `w` (0 <= w < total weight), walking the servers in
- * configuration order and subtracting each weight: nginx's `ip_hash`/`hash` peer walk (REFERENCE §1.2).
+ * configuration order and subtracting each weight: nginx's `ip_hash`/`hash` peer walk
+ * (ngx_http_upstream_get_ip_hash_peer, ngx_http_upstream_get_hash_peer).
  */
 export function serverAtWeight(weights: Int32Array, w: number): number {
   let p = 0;

@@ -2,8 +2,8 @@ import type { Wide } from "./u64.js";
 
 /**
  * xxHash64 (XXH64, Yann Collet), the hash Envoy uses for request keys, ring points, Maglev
- * offsets/skips and rendezvous host hashes (`HashUtil::xxHash64(value, seed = 0)`; REFERENCE
- * §5.1–5.3, §5.6). Computed on 32-bit halves held in local variables, so hashing a key
+ * offsets/skips and rendezvous host hashes (`HashUtil::xxHash64(value, seed = 0)`,
+ * source/common/common/hash.h). Computed on 32-bit halves held in local variables, so hashing a key
  * allocates nothing and stays fast (`pick` hashes every request): the result is left in `out`.
  * `seed` is an unsigned 32-bit value (Envoy uses 0 and 1).
  */
