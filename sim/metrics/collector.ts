@@ -1,6 +1,6 @@
 import { lostCauses, type LostCause } from "./causes.js";
 import { LogHistogram } from "./histogram.js";
-import type { Metrics, Timeline, TopologyEventResult } from "./result.js";
+import type { Metrics, Timeline } from "./result.js";
 
 /**
  * Streams one run's measurements into counters, per-window per-server request counts and a
@@ -24,7 +24,6 @@ export class Collector {
   liveSessionsAtEnd = 0;
   readonly #until: number;
   readonly latency = new LogHistogram();
-  readonly events: TopologyEventResult[] = [];
   readonly timeline: Timeline = { t: [], loadSkew: [], requests: [], failedRequests: [], lostSessions: [] };
 
   readonly #weights: Int32Array;

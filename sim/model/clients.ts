@@ -33,8 +33,6 @@ export class ClientTable {
   sessionLastSeen = new Float64Array(0);
   /** Server that served the session's previous request. */
   sessionServer = new Int32Array(0);
-  /** Index of a topology event whose effect on this session is still to be measured, -1 when none. */
-  pendingEvent = new Int32Array(0);
   /** The request in flight: when the user sent it, which server has it, which worker (-1 queued). */
   sentAt = new Float64Array(0);
   server = new Int32Array(0);
@@ -63,7 +61,6 @@ export class ClientTable {
     this.session[slot] = -1;
     this.reservedSession[slot] = -1;
     this.sessionServer[slot] = -1;
-    this.pendingEvent[slot] = -1;
     this.server[slot] = -1;
     return slot;
   }
@@ -71,7 +68,6 @@ export class ClientTable {
   release(slot: number): void {
     this.gen[slot]++;
     this.session[slot] = -1;
-    this.pendingEvent[slot] = -1;
     this.#free.push(slot);
   }
 

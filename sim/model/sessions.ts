@@ -36,7 +36,7 @@ export class Sessions {
   cookiesCleared(slot: number, now: number): void {
     if (this.live(slot, now)) {
       this.#lost(slot, now, "cookieCleared");
-      this.#end(slot);
+      this.#end(slot, now);
     } else {
       this.abandon(slot, now);
     }
@@ -47,7 +47,7 @@ export class Sessions {
     const t = this.#world.clients;
     if (t.session[slot] < 0) return;
     this.#world.metrics.sessionAbandoned(now, t.sessionLastSeen[slot] + this.#idleTimeout);
-    this.#end(slot);
+    this.#end(slot, now);
   }
 
   /** Live sessions now, for what measurement inherits from the warmup. */
@@ -64,11 +64,7 @@ export class Sessions {
     if (t.session[slot] < 0) {
       this.#start(slot, server, now);
     } else {
-      const event = t.pendingEvent[slot];
-      if (event >= 0) {
-        this.#tracker.returned(event, server, previous);
-        t.pendingEvent[slot] = -1;
-      }
+      this.#tracker.close(slot, now, server);
       const failure = store.readFailure(slot, server);
       metrics.continued(now, server !== previous, failure === null && store.heldLocally(slot, server));
       if (failure !== null) {
@@ -98,13 +94,12 @@ export class Sessions {
     const t = this.#world.clients;
     t.session[slot] = t.reservedSession[slot] >= 0 ? t.reservedSession[slot] : this.#issued++;
     t.reservedSession[slot] = -1;
-    t.pendingEvent[slot] = -1;
     this.#world.store.created(slot, server);
     this.#world.metrics.sessionStarted(now);
   }
 
-  #end(slot: number): void {
+  #end(slot: number, now: number): void {
+    this.#tracker.close(slot, now, -1);
     this.#world.clients.session[slot] = -1;
-    this.#world.clients.pendingEvent[slot] = -1;
   }
 }

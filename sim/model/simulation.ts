@@ -40,12 +40,12 @@ export interface RunMonitor {
  */
 export function simulate(scenario: Scenario, entry: StrategyEntry, replication: number, monitor?: RunMonitor): RunOutput {
   const world = assemble(scenario, entry, replication);
-  const tracker = new RemapTracker(world);
+  const tracker = new RemapTracker(world, entry.store.idleTimeout);
   const sessions = new Sessions(world, tracker, entry.store.idleTimeout);
   const users = new Users(world, sessions);
   const requests = new Requests(world, sessions, users);
   users.requests = requests;
-  const topology = new Topology(world, new ServerLifecycle(world, requests), sessions, tracker);
+  const topology = new Topology(world, new ServerLifecycle(world, requests), tracker);
   const { engine, metrics } = world;
   const MEASURE_START = engine.on((_, now) => {
     metrics.liveSessionsAtStart += sessions.countLive(now);

@@ -2,7 +2,6 @@ import type { Kind } from "../engine/engine.js";
 import { InvariantError } from "../engine/invariant.js";
 import { findEvent, type EventDef, type TopologyControl } from "./events/index.js";
 import type { RemapTracker } from "./remap-tracker.js";
-import type { Sessions } from "./sessions.js";
 import type { World } from "./world.js";
 
 /**
@@ -14,17 +13,15 @@ import type { World } from "./world.js";
 export class Topology {
   readonly #world: World;
   readonly #control: TopologyControl;
-  readonly #sessions: Sessions;
   readonly #tracker: RemapTracker;
   /** The definition of each scenario event, in the scenario's (time) order. */
   readonly #defs: EventDef[];
   readonly #EVENT: Kind;
   readonly #HEALTH_CHECK: Kind;
 
-  constructor(world: World, control: TopologyControl, sessions: Sessions, tracker: RemapTracker) {
+  constructor(world: World, control: TopologyControl, tracker: RemapTracker) {
     this.#world = world;
     this.#control = control;
-    this.#sessions = sessions;
     this.#tracker = tracker;
     this.#defs = world.scenario.events.map((event) => {
       const def = findEvent(event.action);
@@ -50,14 +47,10 @@ export class Topology {
   };
 
   readonly #event = (index: number, now: number): void => {
-    const event = this.#world.scenario.events[index], def = this.#defs[index], t = this.#world.clients;
+    const event = this.#world.scenario.events[index], def = this.#defs[index];
     def.apply(this.#control, event.server, now);
-    let active = 0;
-    for (let slot = 0; slot < t.used; slot++) {
-      if (!this.#sessions.live(slot, now)) continue;
-      active++;
-      t.pendingEvent[slot] = index;
-    }
-    this.#tracker.begin(index, event.at, event.action, event.server, def.takesAway ? event.server : -1, active);
+    // After the change: sessions that ended because of it (their user's visit ended with a
+    // failed request) were not live at it.
+    this.#tracker.applied(index, def.takesAway ? event.server : -1);
   };
 }

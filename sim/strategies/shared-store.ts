@@ -5,7 +5,7 @@ import { roundRobin } from "./round-robin.js";
 export const sharedStore = defineStrategy({
   id: "shared-store",
   summary: "Stateless servers: round robin in front of a shared (Redis-like) session store.",
-  models: "no affinity + shared session store (seed documents' recommended design)",
+  models: "no affinity + a shared session store that every server reads and writes (the usual stateless-server design)",
   store: { kind: "shared" },
   options: roundRobin.options,
   create: roundRobin.create,
