@@ -119,7 +119,7 @@ interface RunFlags extends BudgetFlags {
 
 // The simulator and the report code load only when a command needs them, to keep startup fast.
 async function run(file: string, flags: RunFlags): Promise<void> {
-  const { loadScenarioFile, InputError, selectStrategies, runScenario } = await import("./sim/index.js");
+  const { loadScenarioFile, InputError, selectStrategies, runScenario, scenarioWarnings, estimate } = await import("./sim/index.js");
   const { renderCsv, renderHtml, renderJson, renderTable, checkOutputDir, writeOutputSet, progressReporter } = await import("./reports/index.js");
   const scenario = loadScenarioFile(file);
   if (flags.seed !== undefined) scenario.seed = flags.seed;
@@ -132,6 +132,7 @@ async function run(file: string, flags: RunFlags): Promise<void> {
   // Checked before simulating so a bad --out fails at once, not after a long run.
   const out = flags.out ?? join("lbsim-out", scenario.name);
   checkOutputDir(out);
+  for (const warning of scenarioWarnings(scenario, estimate(scenario))) process.stderr.write(`lbsim: warning: ${warning}\n`);
   const started = performance.now();
   const progress = flags.quiet || flags.json ? undefined : progressReporter(process.stderr, `${scenario.strategies.length * scenario.replications} runs`);
   let result;
@@ -174,12 +175,13 @@ async function route(flags: { strategy: string; servers: string; weights?: numbe
 }
 
 async function validate(file: string, flags: BudgetFlags): Promise<void> {
-  const { loadScenarioFile, describeScenario, describeEstimate, estimate, overBudget, BudgetError } = await import("./sim/index.js");
+  const { loadScenarioFile, describeScenario, describeEstimate, estimate, overBudget, scenarioWarnings, BudgetError } = await import("./sim/index.js");
   const scenario = loadScenarioFile(file);
   const implied = estimate(scenario);
   const over = overBudget(implied, await budget(flags));
   if (over.length > 0) throw new BudgetError(`${file}: valid, but the run ${over.join("; it ")}`);
-  process.stdout.write(`${file}: ok\n${describeScenario(scenario)}\n${describeEstimate(implied)}\n`);
+  const warnings = scenarioWarnings(scenario, implied).map((w) => `warning: ${w}\n`).join("");
+  process.stdout.write(`${file}: ok\n${describeScenario(scenario)}\n${describeEstimate(implied)}\n${warnings}`);
 }
 
 async function list(flags: { json?: boolean }): Promise<void> {

@@ -24,6 +24,8 @@ const columns: Column[] = [
   { title: "p99 ms", cell: (r) => fixed(0)(r.metrics.latencyMs.p99) },
   { title: "failed", cell: (r) => Math.round(r.metrics.failedRequests).toLocaleString("en-US") },
   { title: "affinity hits", cell: (r) => percent(r.metrics.affinityHitRate) },
+  { title: "answered/s", cell: (r) => (r.metrics.answeredPerSecond >= 100 ? Math.round(r.metrics.answeredPerSecond).toLocaleString("en-US") : `${+r.metrics.answeredPerSecond.toPrecision(3)}`) },
+  { title: "utilisation", cell: (r) => `${percent(r.metrics.utilisation)} (busiest ${percent(r.metrics.peakUtilisation)})` },
 ];
 
 /** The summary printed after a run: one aligned row per strategy. */

@@ -34,6 +34,12 @@ export interface Estimate {
   memory: number;
   /** Bytes of the three output files. */
   output: number;
+  /** Requests a second the users offer once in steady state, and what the servers can answer at most. */
+  offeredPerSecond: number;
+  capacityPerSecond: number;
+  /** Mean length of a visit, and of the gap before a return (0 when users do not return); together, the ramp to steady state. */
+  visitSeconds: number;
+  returnSeconds: number;
 }
 
 // NOTE: byte costs measured on the bench scenarios (BENCHMARKS.md) and rounded up: a client slot
@@ -76,8 +82,13 @@ export function estimate(s: Scenario): Estimate {
   const tables = Math.max(0, ...s.strategies.map((e) => findStrategy(e.id)?.tableEntries?.(weights, e.options) ?? 0));
   const memory =
     BASELINE_BYTES + liveUsers * SLOT_BYTES + servers * (SERVER_BYTES + s.servers.workers * 4) + tables * TABLE_ENTRY_BYTES + windows * (WINDOW_BYTES + servers * 8);
-  const output = s.strategies.length * (windows * WINDOW_OUTPUT_BYTES + s.replications * REPLICATION_OUTPUT_BYTES) + 4 * 2 ** 20;
-  return { runs, requestsPerRun, events, liveUsers, windows, memory, output };
+  const output = s.strategies.length * (windows * (WINDOW_OUTPUT_BYTES + servers * 24) + s.replications * REPLICATION_OUTPUT_BYTES) + 4 * 2 ** 20;
+  const returnSeconds = c.returning.fraction > 0 ? Math.min(returnGap, s.duration) : 0;
+  // In steady state the visits in progress (new and returning) each send one request per think time and response.
+  const visitsPerSecond = Math.min(c.visitsPerSecond, c.count === undefined ? Infinity : c.count / s.duration) / Math.max(1e-9, 1 - Math.min(returnsInRun, 0.999999));
+  const offeredPerSecond = visitsPerSecond * requestsPerVisit;
+  const capacityPerSecond = (servers * s.servers.workers) / Math.max(1e-12, mean(s.servers.service));
+  return { runs, requestsPerRun, events, liveUsers, windows, memory, output, offeredPerSecond, capacityPerSecond, visitSeconds, returnSeconds };
 }
 
 /** The budgets an estimate exceeds (or cannot be compared with: NaN), each as a sentence with the numbers and the flag that raises it. */
@@ -120,7 +131,31 @@ export class BudgetError extends Error {
   override readonly name = "BudgetError";
 }
 
-/** One line for `lbsim validate`: what the scenario implies. */
+/** Lines for `lbsim validate`: what the scenario implies. */
 export function describeEstimate(e: Estimate): string {
-  return `estimate: ${plural(e.runs, "run")} of about ${count(e.requestsPerRun)} requests, ${count(e.events)} events in all, ${count(e.liveUsers)} users at once; about ${bytes(e.memory)} of memory and ${bytes(e.output)} of output`;
+  return [
+    `load: about ${rate(e.offeredPerSecond)} requests/s offered in steady state, against at most ${rate(e.capacityPerSecond)} the servers can answer (utilisation about ${(100 * (e.offeredPerSecond / e.capacityPerSecond)).toFixed(0)}%)`,
+    `estimate: ${plural(e.runs, "run")} of about ${count(e.requestsPerRun)} requests, ${count(e.events)} events in all, ${count(e.liveUsers)} users at once; about ${bytes(e.memory)} of memory and ${bytes(e.output)} of output`,
+  ].join("\n");
+}
+
+/** Warnings about what the scenario measures: a warmup shorter than the ramp to steady state, offered load past capacity. */
+export function scenarioWarnings(s: Scenario, e: Estimate): string[] {
+  const warnings: string[] = [];
+  const ramp = e.visitSeconds + e.returnSeconds;
+  if (s.warmup < ramp) {
+    const why = `a visit lasts about ${seconds(e.visitSeconds)}${e.returnSeconds > 0 ? ` and users return after about ${seconds(e.returnSeconds)}` : ""}`;
+    warnings.push(`the warmup (${seconds(s.warmup)}) is shorter than the ${seconds(ramp)} the users need to reach steady state (${why}): the first part of the measurement is a ramp`);
+  }
+  if (e.offeredPerSecond > e.capacityPerSecond)
+    warnings.push(`the users offer about ${rate(e.offeredPerSecond)} requests/s, more than the ${rate(e.capacityPerSecond)} the servers can answer: queues grow for the whole run`);
+  return warnings;
+}
+
+function rate(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString("en-US") : `${+n.toPrecision(3)}`;
+}
+
+function seconds(n: number): string {
+  return n < 120 ? `${+n.toPrecision(3)} s` : n < 7200 ? `${+(n / 60).toPrecision(3)} min` : `${+(n / 3600).toPrecision(3)} h`;
 }

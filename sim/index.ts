@@ -8,7 +8,7 @@ export { runScenario, type RunOptions } from "./run.js";
 export { simulate } from "./model/simulation.js";
 export { strategies, findStrategy } from "./strategies/index.js";
 export type { Result, StrategyResult, Metrics } from "./metrics/result.js";
-export { BudgetError, DEFAULT_BUDGET, describeEstimate, estimate, overBudget, type Budget } from "./budget.js";
+export { BudgetError, DEFAULT_BUDGET, describeEstimate, estimate, overBudget, scenarioWarnings, type Budget } from "./budget.js";
 export { InvariantError } from "./engine/invariant.js";
 export { storeKinds, findStore } from "./model/stores/index.js";
 export { eventKinds, findEvent } from "./model/events/index.js";

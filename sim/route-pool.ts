@@ -47,7 +47,7 @@ function checkHostPort(text: string): string | undefined {
   return undefined;
 }
 
-/** The pool a strategy sees for these servers: all eligible except `down`, no load. */
+/** The pool a strategy sees for these servers: all eligible and accepting except `down`, no load. */
 export function routePool(servers: readonly ServerKey[], weights: readonly number[], down: readonly number[]): PoolView {
   const eligible = new Uint8Array(servers.length).fill(1);
   for (const d of down) eligible[d] = 0;
@@ -58,6 +58,7 @@ export function routePool(servers: readonly ServerKey[], weights: readonly numbe
     ids: Int32Array.from(servers, (s) => s.id),
     weights: Int32Array.from(weights),
     eligible,
+    accepting: eligible.slice(),
     active: new Int32Array(servers.length),
   };
 }

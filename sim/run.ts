@@ -49,7 +49,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
       runs.push(run);
       options.onProgress?.(++done / total);
     }
-    return summarise(entry, runs);
+    return summarise(entry, runs, scenario.servers.list.map((s) => s.name));
   });
   return {
     scenario: scenario.name,
@@ -76,7 +76,11 @@ function simulateOne(scenario: Scenario, entry: StrategyEntry, replication: numb
   }
 }
 
-function summarise(entry: StrategyEntry, runs: RunOutput[]): StrategyResult {
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function summarise(entry: StrategyEntry, runs: RunOutput[], names: string[]): StrategyResult {
   const metrics = runs.map((r) => r.metrics);
   return {
     strategy: entry.label,
@@ -85,6 +89,11 @@ function summarise(entry: StrategyEntry, runs: RunOutput[]): StrategyResult {
     metrics: meanMetrics(metrics),
     estimates: estimates(metrics),
     events: meanEvents(runs.map((r) => r.events)),
+    servers: {
+      names,
+      requests: names.map((_, s) => mean(runs.map((r) => r.servers.requests[s]))),
+      utilisation: names.map((_, s) => mean(runs.map((r) => r.servers.utilisation[s]))),
+    },
     replications: metrics,
     timeline: runs[0].timeline,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BudgetError, DEFAULT_BUDGET, estimate, overBudget } from "../sim/budget.js";
+import { BudgetError, DEFAULT_BUDGET, estimate, overBudget, scenarioWarnings } from "../sim/budget.js";
 import { InputError } from "../sim/scenario/errors.js";
 import { loadScenarioFile } from "../sim/scenario/load.js";
 import { runScenario } from "../sim/run.js";
@@ -89,6 +89,19 @@ describe("metrics that are undefined", () => {
     expect(m.failedRequests).toBe(m.requests);
     expect(m.latencyMs).toEqual({ mean: null, p50: null, p95: null, p99: null });
     expect(m.remapRate).toBeNull();
+  });
+});
+
+describe("warnings about what a scenario measures", () => {
+  it("warns when the warmup is shorter than a visit or the return gap, and when load exceeds capacity", () => {
+    const short = scenario({ ...base, warmup: "1m", clients: { requestsPerVisit: 20, think: "10s", returning: { fraction: 0.5, after: "10m" } } });
+    expect(scenarioWarnings(short, estimate(short))).toEqual([
+      expect.stringMatching(/^the warmup \(60 s\) is shorter than the 13\.3 min the users need to reach steady state \(a visit lasts about 3\.35 min and users return after about 10 min\)/),
+    ]);
+    const long = scenario({ ...base, warmup: "20m", clients: { requestsPerVisit: 20, think: "10s", returning: { fraction: 0.5, after: "10m" } } });
+    expect(scenarioWarnings(long, estimate(long))).toEqual([]);
+    const busy = scenario({ ...base, warmup: "5m", servers: { count: 1, workers: 1, service: "1s" }, clients: { visitsPerSecond: 5, requestsPerVisit: 1 } });
+    expect(scenarioWarnings(busy, estimate(busy))).toEqual([expect.stringMatching(/^the users offer about 5 requests\/s, more than the 1 the servers can answer/)]);
   });
 });
 

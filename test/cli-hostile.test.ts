@@ -54,7 +54,9 @@ describe("budgets from the command line", () => {
     const dir = tmp();
     const ok = lbsim(["validate", write(dir, {})]);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/\nestimate: 1 run of about [\d,]+ requests, .* events in all, .* users at once; about .* of memory and .* of output\n$/);
+    expect(ok.stdout).toMatch(/\nload: about [\d.]+ requests\/s offered in steady state, against at most [\d,]+ the servers can answer \(utilisation about \d+%\)\n/);
+    expect(ok.stdout).toMatch(/\nestimate: 1 run of about [\d,]+ requests, .* events in all, .* users at once; about .* of memory and .* of output\n/);
+    expect(ok.stdout).toMatch(/\nwarning: the warmup \(0 s\) is shorter than/);
     const over = lbsim(["validate", write(dir, { clients: { visitsPerSecond: 1e6 } })]);
     expect(over.status).toBe(2);
     expect(over.stderr).toMatch(/^lbsim: .*s\.json: valid, but the run needs about .* of memory .* more than --max-memory 4 GiB/);

@@ -29,7 +29,9 @@ describe("lbsim run", () => {
     const dir = tmp();
     const out = join(dir, "out");
     const r = lbsim(["run", small(dir), "--out", out]);
-    expect(r.stderr).toBe("");
+    // The small scenario has no warmup, which lbsim points out.
+    expect(r.stderr).toMatch(/^lbsim: warning: the warmup \(0 s\) is shorter than the .* the users need to reach steady state/);
+    expect(r.stderr.split("\n").filter(Boolean)).toHaveLength(1);
     expect(r.status).toBe(0);
     expect(readdirSync(out).sort()).toEqual(["report.html", "results.csv", "results.json"]);
     expect(r.stdout).toMatch(/^small: seed 1, 2 replications/);
@@ -39,7 +41,7 @@ describe("lbsim run", () => {
     expect(json.results.map((x: { strategy: string }) => x.strategy)).toEqual(["round-robin", "nginx-ip-hash", "cookie-insert"]);
     expect(Object.keys(json.results[0].metrics)).toEqual([
       "requests", "failedRequests", "sessions", "lostSessions", "lostSessionRate", "lostByCause", "visits", "disruptedVisits", "disruptedVisitRate", "expiredSessions", "liveSessionsAtStart", "liveSessionsAtEnd", "remapRate",
-      "loadSkew", "peakLoadSkew", "loadCov", "latencyMs", "affinityHitRate",
+      "loadSkew", "peakLoadSkew", "loadCov", "latencyMs", "affinityHitRate", "answeredPerSecond", "utilisation", "peakUtilisation",
     ]);
     expect(json.results[0].events[0]).toMatchObject({ at: 300, action: "crash", server: "s1" });
     const csv = readFileSync(join(out, "results.csv"), "utf8").trim().split("\n");

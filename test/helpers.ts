@@ -9,18 +9,27 @@ export function scenario(raw: unknown, name = "test"): Scenario {
   return scenario;
 }
 
-/** A pool as the balancer would show it to a strategy. */
-export function pool(size: number, opts: { weights?: number[]; down?: number[]; addresses?: string[] } = {}): PoolView {
-  const eligible = new Uint8Array(size).fill(1);
+/** A pool the test may grow: `size` is writable. */
+export type TestPool = Omit<PoolView, "size"> & { size: number };
+
+/**
+ * A pool as the balancer would show it to a strategy. With `capacity` (default `size`) its arrays
+ * describe that many servers (names, addresses, ids and weights filled in up front, as the
+ * balancer's are), of which the first `size` exist: only those are eligible and accepting.
+ */
+export function pool(size: number, opts: { weights?: number[]; down?: number[]; addresses?: string[]; capacity?: number } = {}): TestPool {
+  const capacity = opts.capacity ?? size;
+  const eligible = new Uint8Array(capacity).fill(1, 0, size);
   for (const d of opts.down ?? []) eligible[d] = 0;
   return {
     size,
-    names: Array.from({ length: size }, (_, i) => `s${i + 1}`),
-    addresses: opts.addresses ?? Array.from({ length: size }, (_, i) => `127.0.1.${i + 1}:8080`),
-    ids: Int32Array.from({ length: size }, (_, i) => i + 1),
-    weights: Int32Array.from(opts.weights ?? Array(size).fill(1)),
+    names: Array.from({ length: capacity }, (_, i) => `s${i + 1}`),
+    addresses: opts.addresses ?? Array.from({ length: capacity }, (_, i) => `127.0.1.${i + 1}:8080`),
+    ids: Int32Array.from({ length: capacity }, (_, i) => i + 1),
+    weights: Int32Array.from({ length: capacity }, (_, i) => opts.weights?.[i] ?? 1),
     eligible,
-    active: new Int32Array(size),
+    accepting: eligible.slice(),
+    active: new Int32Array(capacity),
   };
 }
 

@@ -24,10 +24,15 @@ export class Collector {
   liveSessionsAtEnd = 0;
   readonly #until: number;
   readonly latency = new LogHistogram();
-  readonly timeline: Timeline = { t: [], loadSkew: [], requests: [], failedRequests: [], lostSessions: [] };
+  readonly timeline: Timeline = { t: [], loadSkew: [], requests: [], failedRequests: [], lostSessions: [], serverRequests: [], serverUtilisation: [] };
 
   readonly #weights: Int32Array;
+  readonly #workers: number;
   readonly #windowLoad: Float64Array;
+  /** Requests routed to each server while measuring, and its workers' busy seconds (all of a service counted when it starts). */
+  readonly #routed: Float64Array;
+  readonly #busy: Float64Array;
+  readonly #windowBusy: Float64Array;
   /** 1 while a server has been up for the whole current window. */
   readonly #upAllWindow: Uint8Array;
   #windowStart: number;
@@ -40,11 +45,15 @@ export class Collector {
   #windowLost = 0;
 
   /** Measures from `from` (the end of the warmup) to `until` (the end of the run). */
-  constructor(from: number, until: number, weights: Int32Array) {
+  constructor(from: number, until: number, weights: Int32Array, workers: number) {
     this.from = from;
     this.#until = until;
     this.#weights = weights;
+    this.#workers = workers;
     this.#windowLoad = new Float64Array(weights.length);
+    this.#routed = new Float64Array(weights.length);
+    this.#busy = new Float64Array(weights.length);
+    this.#windowBusy = new Float64Array(weights.length);
     this.#upAllWindow = new Uint8Array(weights.length).fill(1);
     this.#windowStart = from;
   }
@@ -56,7 +65,16 @@ export class Collector {
   }
 
   routed(server: number, now: number): void {
-    if (now >= this.from) this.#windowLoad[server]++;
+    if (now < this.from) return;
+    this.#windowLoad[server]++;
+    this.#routed[server]++;
+  }
+
+  /** A worker of `server` starts `seconds` of work. */
+  busy(server: number, seconds: number, now: number): void {
+    if (now < this.from) return;
+    this.#busy[server] += seconds;
+    this.#windowBusy[server] += seconds;
   }
 
   /** A request sent at `sentAt` got no answer; counted like its request, by when it was sent. */
@@ -143,16 +161,27 @@ export class Collector {
     tl.requests.push(this.#windowRequests);
     tl.failedRequests.push(this.#windowFailed);
     tl.lostSessions.push(this.#windowLost);
+    tl.serverRequests.push(Array.from(load));
+    const capacity = this.#workers * (now - this.#windowStart);
+    tl.serverUtilisation.push(Array.from(this.#windowBusy, (b) => b / capacity));
+    this.#windowBusy.fill(0);
     load.fill(0);
     full.set(up);
     this.#windowRequests = this.#windowFailed = this.#windowLost = 0;
     this.#windowStart = now;
   }
 
+  /** Per server, over the measured interval: requests routed to it and the share of its workers' time spent serving. */
+  perServer(): { requests: number[]; utilisation: number[] } {
+    const capacity = this.#workers * (this.#until - this.from);
+    return { requests: Array.from(this.#routed), utilisation: Array.from(this.#busy, (b) => b / capacity) };
+  }
+
   /** The run's metrics; a ratio with nothing to divide by, or a statistic of no sample, is null. */
   metrics(): Metrics {
     const rate = (a: number, b: number) => (b > 0 ? a / b : null);
     const h = this.latency, answered = h.count > 0, windows = this.#windows > 0;
+    const { utilisation } = this.perServer();
     return {
       requests: this.requests,
       failedRequests: this.failedRequests,
@@ -178,6 +207,9 @@ export class Collector {
         p99: answered ? h.quantile(0.99) : null,
       },
       affinityHitRate: rate(this.affinityHits, this.continuing),
+      answeredPerSecond: h.count / (this.#until - this.from),
+      utilisation: utilisation.reduce((a, b) => a + b, 0) / utilisation.length,
+      peakUtilisation: Math.max(...utilisation),
     };
   }
 }

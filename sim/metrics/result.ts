@@ -27,6 +27,20 @@ export interface Metrics {
   loadCov: Measure;
   latencyMs: { mean: Measure; p50: Measure; p95: Measure; p99: Measure };
   affinityHitRate: Measure;
+  /** Answered requests per second while measuring: the achieved rate. */
+  answeredPerSecond: number;
+  /** Share of the workers' time spent serving, averaged over servers, and on the busiest server. */
+  utilisation: number;
+  peakUtilisation: number;
+}
+
+/** Per-server figures over the measured interval, in server order. */
+export interface ServerFigures {
+  names: string[];
+  /** Requests routed to each server. */
+  requests: number[];
+  /** Share of each server's workers' time spent serving. */
+  utilisation: number[];
 }
 
 /** What one topology event (crash, recover, ...) did to the sessions that were active when it happened. */
@@ -55,6 +69,9 @@ export interface Timeline {
   requests: number[];
   failedRequests: number[];
   lostSessions: number[];
+  /** Per window, per server (in server order): requests routed, and the share of the workers' time spent serving. */
+  serverRequests: number[][];
+  serverUtilisation: number[][];
 }
 
 /** Mean, spread and 95% confidence half-width of one metric over the replications where it is defined (all null where it is in none). */
@@ -76,6 +93,8 @@ export interface StrategyResult {
   estimates: Record<string, Estimate>;
   /** Topology events, averaged over replications (fractions are means of per-replication fractions). */
   events: TopologyEventResult[];
+  /** Per-server requests and utilisation, means over replications. */
+  servers: ServerFigures;
   /** One entry per replication. */
   replications: Metrics[];
   timeline: Timeline;

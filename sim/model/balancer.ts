@@ -23,6 +23,7 @@ export class Balancer {
       ids: Int32Array.from(list, (s) => s.id),
       weights: Int32Array.from(list, (s) => s.weight),
       eligible: new Uint8Array(list.length).fill(1),
+      accepting: new Uint8Array(list.length).fill(1),
       active,
     };
     this.#fall = fall;
@@ -40,7 +41,8 @@ export class Balancer {
     if (++this.#streak[server] < (passed ? this.#rise : this.#fall)) return false;
     this.#streak[server] = 0;
     eligible[server] = passed ? 1 : 0;
-    this.strategy.poolChanged?.();
+    this.pool.accepting[server] = eligible[server];
+    this.strategy.poolChanged?.("health");
     return true;
   }
 

@@ -116,8 +116,9 @@ export class Requests {
     servers.busy[server * servers.workers + worker] = slot;
     t.worker[slot] = worker;
     this.#sessions.read(slot, server, now);
-    const work = this.#service.quantile(this.#serviceDraw.at(t.uid[slot], t.sent[slot]));
-    this.#world.engine.at(now + work + this.#world.store.tripTime, this.#DONE, t.subject(slot));
+    const work = this.#service.quantile(this.#serviceDraw.at(t.uid[slot], t.sent[slot])), trips = this.#world.store.tripTime;
+    this.#world.metrics.busy(server, work + trips, now);
+    this.#world.engine.at(now + work + trips, this.#DONE, t.subject(slot));
   }
 
   readonly #done = (subject: number, now: number): void => {

@@ -21,6 +21,8 @@ export interface RunOutput {
   metrics: Metrics;
   events: TopologyEventResult[];
   timeline: Timeline;
+  /** Per-server requests and utilisation over the measured interval. */
+  servers: { requests: number[]; utilisation: number[] };
   /** Engine events handled, for benchmarks. */
   processedEvents: number;
 }
@@ -65,7 +67,7 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const slice = monitor?.slice ?? Infinity;
   while (!engine.run(scenario.duration, slice)) monitor?.check(engine.processed, engine.now);
   for (let slot = 0; slot < world.clients.used; slot++) sessions.abandon(slot, scenario.duration);
-  return { metrics: metrics.metrics(), events: tracker.results(), timeline: metrics.timeline, processedEvents: engine.processed };
+  return { metrics: metrics.metrics(), events: tracker.results(), timeline: metrics.timeline, servers: metrics.perServer(), processedEvents: engine.processed };
 }
 
 /** The shared parts of one run: engine, clients, servers, balancer with the strategy, store, metrics. */
@@ -84,7 +86,7 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
     servers: pool,
     balancer,
     store,
-    metrics: new Collector(scenario.warmup, scenario.duration, balancer.pool.weights),
+    metrics: new Collector(scenario.warmup, scenario.duration, balancer.pool.weights, servers.workers),
     seed,
     purpose,
   };

@@ -27,7 +27,7 @@ export const albAppCookie = defineStrategy({
   create(pool, _random, options) {
     const alb = new AlbStickiness(pool, options.algorithm, options.duration);
     return {
-      poolChanged: () => alb.poolChanged(),
+      poolChanged: (what) => alb.poolChanged(what),
       pick: (request) => alb.route(request, request.sessionKey >= 0 ? request.cookie : -1),
     };
   },

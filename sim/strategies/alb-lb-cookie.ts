@@ -22,7 +22,7 @@ export const albLbCookie = defineStrategy({
   create(pool, _random, options) {
     const alb = new AlbStickiness(pool, options.algorithm, options.duration);
     return {
-      poolChanged: () => alb.poolChanged(),
+      poolChanged: (what) => alb.poolChanged(what),
       pick: (request) => alb.route(request, request.cookie),
     };
   },

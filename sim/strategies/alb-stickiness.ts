@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PoolView, RoutingView } from "./define.js";
+import type { PoolChange, PoolView, RoutingView } from "./define.js";
 import { FailOpenPool } from "./fail-open-pool.js";
 import { LeastOutstanding } from "./least-outstanding.js";
 import { RotatingRoundRobin } from "./rotating-round-robin.js";
@@ -32,7 +32,12 @@ export const albAlgorithmOption = z
  * target the ALB routes to goes there; any other request is placed by the target group's
  * algorithm; either way the response carries the ALB cookie again with its expiry reset, so the
  * cookie works as an inactivity timeout and a re-balanced request is stuck to its new target.
- * Targets are routable when healthy, or all of them when none is (fail-open).
+ * Targets are routable when healthy and accepting, or all of them when none is healthy (fail-open).
+ *
+ * A target that stops accepting (deregistered, draining) is not routable for cookies either: "Elastic
+ * Load Balancing stops sending requests to targets that are deregistering" (AWS ALB user guide,
+ * target group attributes, "Deregistration delay"), so its bound clients are re-balanced and the
+ * new cookie names their new target, as for a failed one (sticky-sessions.html).
  *
  * The generated cookie's browser expiry is a fixed 7 days while the ALB treats it as stale after
  * the stickiness duration (at most 7 days); both are reset on every response, so lbsim lets the
@@ -41,8 +46,8 @@ export const albAlgorithmOption = z
  */
 export class AlbStickiness {
   readonly #targets: FailOpenPool;
-  /** The target group's algorithm over the routable targets. */
-  readonly #balance: { pick(excluded: number): number };
+  /** The target group's algorithm over the routable targets; round robin's cycle follows weights and size. */
+  readonly #balance: { pick(excluded: number): number; rebuild?(): void };
   readonly #ttl: number;
 
   constructor(pool: PoolView, algorithm: z.output<typeof albAlgorithmOption>, duration: number) {
@@ -51,13 +56,14 @@ export class AlbStickiness {
     this.#ttl = duration;
   }
 
-  poolChanged(): void {
+  poolChanged(what: PoolChange): void {
     this.#targets.refresh();
+    if (what !== "health") this.#balance.rebuild?.();
   }
 
   /** Routes `request` given the target its valid stickiness cookie names (-1: none), and sets the cookie. */
   route(request: RoutingView, named: number): number {
-    const routable = this.#targets.eligible;
+    const routable = this.#targets.accepting;
     const stuck = named >= 0 && named < routable.length && routable[named] === 1 && named !== request.excluded;
     const chosen = stuck ? named : this.#balance.pick(request.excluded);
     if (chosen >= 0) {

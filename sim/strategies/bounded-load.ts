@@ -22,9 +22,9 @@ export function capacity(inFlight: number, factor: number, weight: number, total
 /**
  * Consistent hashing with bounded loads (Mirrokni, Thorup & Zadimoghaddam, "Consistent Hashing with
  * Bounded Loads", SODA 2018), on the same ketama-style ring as `ring-hash`: the key's ring point is
- * found as usual, then the walk goes clockwise to the first eligible server whose live load
+ * found as usual, then the walk goes clockwise to the first accepting server whose live load
  * (requests in flight and queued, `pool.active`) is below its capacity, ⌈(1 + ε) · (A + 1) · w / W⌉
- * with A the requests in flight on the eligible servers and W their total weight (equal weights:
+ * with A the requests in flight on the accepting servers and W their total weight (equal weights:
  * ⌈(1 + ε)(A + 1)/N⌉, the paper's ⌈c·m/n⌉ counting the request being placed). The capacities add up
  * to more than A, so the walk always ends within one lap. No server ever holds more than
  * ⌈(1 + ε) × the average⌉; the price is that a session whose server is full is served elsewhere
@@ -51,29 +51,29 @@ export const boundedLoad = defineStrategy({
     const hash = wide();
     const factor = Math.round((1 + options.balanceFactor) * SCALE);
     const ring = new VirtualNodeRing(pool, options.virtualNodes);
-    let eligibleWeight = 0;
+    let acceptingWeight = 0;
     const recount = () => {
-      eligibleWeight = 0;
-      for (let s = 0; s < pool.size; s++) if (pool.eligible[s]) eligibleWeight += Math.max(0, pool.weights[s]);
+      acceptingWeight = 0;
+      for (let s = 0; s < pool.size; s++) if (pool.accepting[s]) acceptingWeight += Math.max(0, pool.weights[s]);
     };
     recount();
     return {
-      poolChanged() {
-        ring.refresh();
+      poolChanged(what) {
+        if (what !== "health") ring.rebuild();
         recount();
       },
       pick(request) {
         const { owners } = ring.ring;
         const n = owners.length;
-        if (n === 0 || eligibleWeight === 0) return -1;
-        const { eligible, active, weights } = pool;
+        if (n === 0 || acceptingWeight === 0) return -1;
+        const { accepting, active, weights } = pool;
         let inFlight = 0;
-        for (let s = 0; s < pool.size; s++) if (eligible[s]) inFlight += active[s];
+        for (let s = 0; s < pool.size; s++) if (accepting[s]) inFlight += active[s];
         hasher.hash(request, hash);
         let i = ringSuccessor(ring.ring, hash.hi, hash.lo);
         for (let walked = 0; walked < n; walked++) {
           const s = owners[i];
-          if (eligible[s] && active[s] < capacity(inFlight, factor, weights[s], eligibleWeight)) return s;
+          if (accepting[s] && active[s] < capacity(inFlight, factor, weights[s], acceptingWeight)) return s;
           if (++i === n) i = 0;
         }
         return -1;

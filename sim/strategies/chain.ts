@@ -23,7 +23,8 @@ const stepsOption = z
  * asks other strategies rather than re-implementing them: the "url" step is `url-param` (HAProxy
  * url_param, sdbm over the weight map) reading the id only from clients without cookies (cookie
  * clients carry it in a cookie, which that step does not read), and the "address" step is
- * `nginx-ip-hash` (the client's /24). The "cookie" step is the balancer's own cookie, which the
+ * `nginx-ip-hash` (the client's /24). The "cookie" step is the balancer's own cookie (honoured for
+ * any eligible server, a draining one included, as cookie-insert does), which the
  * chain sets, as a browser-session cookie, on every response to a request it did not direct
  * (HAProxy `insert indirect`), so a client routed by URL or address sticks to that server
  * afterwards even if its address changes. Each step is asked only when its key is present, so its
@@ -41,9 +42,10 @@ export const chain = defineStrategy({
     const address: Strategy | null = options.steps.includes("address") ? nginxIpHash.create(pool, random, nginxIpHash.options.parse({})) : null;
     const fallback = new RotatingRoundRobin(pool);
     return {
-      poolChanged() {
-        url?.poolChanged?.();
-        address?.poolChanged?.();
+      poolChanged(what) {
+        url?.poolChanged?.(what);
+        address?.poolChanged?.(what);
+        if (what !== "health") fallback.rebuild();
       },
       pick(request) {
         for (let k = 0; k < steps.length; k++) {

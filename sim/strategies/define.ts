@@ -1,7 +1,15 @@
 import type { z } from "zod";
 
-/** The balancer's pool as a strategy sees it. Arrays are indexed by server, in configuration order. */
+/**
+ * The balancer's pool as a strategy sees it. Arrays are indexed by server, in configuration
+ * order, and keep their identity for the whole run: their length is the pool's capacity (every
+ * server the scenario can ever have) and only the first `size` entries describe servers.
+ */
 export interface PoolView {
+  /**
+   * Servers that exist so far. It grows when servers are added (scale out, a recovery pool); a
+   * server that is removed keeps its index and is then neither eligible nor accepting.
+   */
   readonly size: number;
   /** Server names as the scenario gives them (`s1`, `s2`, ... by default). */
   readonly names: readonly string[];
@@ -10,8 +18,17 @@ export interface PoolView {
   /** Numeric server ids as HAProxy numbers them (`id` on the server line; 1, 2, 3, ... by default). */
   readonly ids: Int32Array;
   readonly weights: Int32Array;
-  /** 1 where the balancer may send traffic: up as far as its health checks know. */
+  /**
+   * 1 where the balancer may send a request that names the server (a cookie, a table entry):
+   * up as far as its health checks know.
+   */
   readonly eligible: Uint8Array;
+  /**
+   * 1 where the server may take a new client or session (balancing, hash tables). Never 1 where
+   * `eligible` is 0; 0 on an eligible server that is draining where the product keeps its bound
+   * clients there.
+   */
+  readonly accepting: Uint8Array;
   /** Requests each server is handling or has queued right now. */
   readonly active: Int32Array;
 }
@@ -59,9 +76,12 @@ export interface Strategy {
    * retry (HAProxy `option redispatch`): `pick` is called again with `excluded` set.
    */
   readonly redispatch?: boolean;
-  /** Called after the pool's eligibility or weights change, to rebuild tables. */
-  poolChanged?(): void;
+  /** Called after the pool changed (`what`: eligibility or accepting flags, weights, or size), to rebuild tables. */
+  poolChanged?(what: PoolChange): void;
 }
+
+/** What changed in the pool: health (eligible/accepting flags), weights, or size (servers added). */
+export type PoolChange = "health" | "weights" | "size";
 
 /** A uniform number in [0, 1) from the strategy's own seeded stream. */
 export type Random = () => number;

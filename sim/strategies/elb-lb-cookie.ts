@@ -11,7 +11,10 @@ import { LeastOutstanding } from "./least-outstanding.js";
  * after the cookie was issued however busy the client is, and the next request is balanced afresh.
  * A request whose instance failed is routed "as if there is no cookie": lbsim inserts a new cookie
  * for the new instance, as for any cookie-less request. No fail-open: with no healthy instance
- * there is no target.
+ * there is no target. A de-registering instance is treated like a failed one, cookie or not: "a
+ * Classic Load Balancer stops sending requests to instances that are de-registering or unhealthy"
+ * (AWS Classic Load Balancer guide, config-conn-drain.html), so both balancing and cookies use
+ * `accepting`.
  */
 export const elbLbCookie = defineStrategy({
   id: "elb-lb-cookie",
@@ -32,7 +35,7 @@ export const elbLbCookie = defineStrategy({
     return {
       pick(request) {
         const named = request.cookie;
-        if (named >= 0 && named < pool.size && pool.eligible[named] === 1 && named !== request.excluded) return named; // no Set-Cookie: not refreshed
+        if (named >= 0 && named < pool.size && pool.accepting[named] === 1 && named !== request.excluded) return named; // no Set-Cookie: not refreshed
         const chosen = balance.pick(request.excluded);
         if (chosen >= 0) {
           request.setCookie = chosen;

@@ -2,38 +2,46 @@ import type { PoolView } from "./define.js";
 
 /**
  * The pool as an AWS ALB routes it (AWS ALB user guide, load-balancer-target-groups.html,
- * "fail-open"): the targets health checks pass, or every target when none passes, since the ALB
- * then sends traffic to all of them. It is a PoolView whose `eligible` is that routable set, so the
- * balancing helpers work on it unchanged; the other fields are the source pool's arrays. Call
- * `refresh()` from the strategy's `poolChanged`.
+ * "fail-open"): the targets that may take requests, or every target when none passes health
+ * checks, since the ALB then sends traffic to all of them. It is a PoolView whose `eligible` and
+ * `accepting` are both that routable set, so the balancing helpers work on it unchanged; the other
+ * fields are the source pool's. A draining target (eligible, not accepting) is not routable: the
+ * ALB stops sending requests to a deregistering target, cookie or not (see alb-stickiness.ts).
+ * Call `refresh()` from the strategy's `poolChanged`.
  */
 export class FailOpenPool implements PoolView {
-  readonly size: number;
   readonly names: readonly string[];
   readonly addresses: readonly string[];
   readonly ids: Int32Array;
   readonly weights: Int32Array;
   readonly active: Int32Array;
-  /** 1 where the ALB routes: healthy targets, or all of them while none is healthy. */
+  /** 1 where the ALB routes: accepting targets, or all of them while none is healthy. Sized by capacity. */
   readonly eligible: Uint8Array;
+  readonly accepting: Uint8Array;
   readonly #source: PoolView;
 
   constructor(source: PoolView) {
     this.#source = source;
-    this.size = source.size;
     this.names = source.names;
     this.addresses = source.addresses;
     this.ids = source.ids;
     this.weights = source.weights;
     this.active = source.active;
-    this.eligible = new Uint8Array(source.size);
+    this.eligible = this.accepting = new Uint8Array(source.eligible.length);
     this.refresh();
   }
 
-  /** Recomputes the routable set from the source pool's eligibility. */
+  /** The source pool's size: it grows when servers are added. */
+  get size(): number {
+    return this.#source.size;
+  }
+
+  /** Recomputes the routable set from the source pool's flags. */
   refresh(): void {
-    const healthy = this.#source.eligible;
-    if (healthy.indexOf(1) >= 0) this.eligible.set(healthy);
-    else this.eligible.fill(1);
+    const { size, eligible, accepting } = this.#source;
+    let healthy = false;
+    for (let i = 0; i < size && !healthy; i++) healthy = eligible[i] === 1;
+    // Fail open only when no target passes health checks; with healthy targets that all drain, none is routable.
+    for (let i = 0; i < this.accepting.length; i++) this.accepting[i] = i >= size ? 0 : healthy ? accepting[i] : 1;
   }
 }

@@ -19,7 +19,8 @@ export class HaproxyBoundedLoad implements ServerFilter {
    * in `recount_servers`, which consistent hashing calls only at startup, when every server
    * counts as up: a server going down or a weight change later does not update it (2.6 and
    * 3.5-dev alike), so after a change the slots no longer follow the usable servers' order
-   * exactly. lbsim keeps the startup values, as HAProxy does.
+   * exactly. lbsim keeps the startup values, as HAProxy does; a server added later keeps 0 (the
+   * array is sized by capacity), as a server HAProxy adds at run time is never recounted (assumed).
    */
   readonly #cumulative: Uint32Array;
   #perWeight = 0;
@@ -29,7 +30,7 @@ export class HaproxyBoundedLoad implements ServerFilter {
     this.#pool = pool;
     this.#ring = ring;
     this.#factor = factor;
-    this.#cumulative = new Uint32Array(pool.size);
+    this.#cumulative = new Uint32Array(pool.weights.length);
     let sum = 0;
     for (let i = 0; i < pool.size; i++) {
       this.#cumulative[i] = sum;

@@ -31,22 +31,25 @@ export class HaproxyChashRing {
   used = 0;
   /** Total effective weight of the usable servers (HAProxy `tot_weight`), 16 per unit of user weight. */
   totalWeight = 0;
-  /** Effective weight per server (HAProxy `cur_eweight`): 16·w when usable, 0 otherwise. */
+  /** Effective weight per server (HAProxy `cur_eweight`): 16·w when usable, 0 otherwise; sized by capacity. */
   readonly effective: Int32Array;
   readonly #pool: PoolView;
 
   constructor(pool: PoolView) {
     this.#pool = pool;
-    this.effective = new Int32Array(pool.size);
+    this.effective = new Int32Array(pool.weights.length);
     this.rebuild();
   }
 
-  /** Re-inserts the nodes of the usable servers (a server going down loses all its nodes). */
+  /**
+   * Re-inserts the nodes of the usable (accepting) servers: a server going down or draining loses
+   * all its nodes.
+   */
   rebuild(): void {
-    const { size, weights, eligible, ids } = this.#pool;
+    const { size, weights, accepting, ids } = this.#pool;
     let count = 0, used = 0;
     for (let i = 0; i < size; i++) {
-      const nodes = eligible[i] && weights[i] > 0 ? weights[i] * NODES_PER_WEIGHT : 0;
+      const nodes = accepting[i] && weights[i] > 0 ? weights[i] * NODES_PER_WEIGHT : 0;
       this.effective[i] = nodes;
       count += nodes;
       if (nodes > 0) used++;

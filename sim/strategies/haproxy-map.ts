@@ -4,7 +4,8 @@ import type { PoolView } from "./define.js";
  * HAProxy's map-based server table (`hash-type map-based`; src/lb_map.c
  * `init_server_map` and `recalc_server_map`): one slot per unit of effective weight, spread by
  * HAProxy's score walk, rebuilt from the usable servers on every up/down change. A hash picks
- * `slots[h mod total]`.
+ * `slots[h mod total]`. Usable means accepting: a draining server (HAProxy `drain`, weight 0) leaves
+ * the map. Per-server arrays are sized by the pool's capacity, so servers added later fit.
  */
 export class HaproxyMap {
   /** Server index per slot; the first `total` entries are in use. */
@@ -28,20 +29,21 @@ export class HaproxyMap {
 
   constructor(pool: PoolView) {
     this.#pool = pool;
-    this.#effective = new Int32Array(pool.size);
-    this.#level = new Int32Array(pool.size);
-    this.#gained = new Int32Array(pool.size);
+    const capacity = pool.weights.length;
+    this.#effective = new Int32Array(capacity);
+    this.#level = new Int32Array(capacity);
+    this.#gained = new Int32Array(capacity);
     let leaves = 1;
-    while (leaves < pool.size) leaves *= 2;
+    while (leaves < capacity) leaves *= 2;
     this.#leaves = leaves;
     this.#best = new Int32Array(2 * leaves);
     this.#due = new Float64Array(2 * leaves);
     this.rebuild();
   }
 
-  /** Recomputes the map from the pool's current eligibility and weights. */
+  /** Recomputes the map from the pool's current size, accepting flags and weights. */
   rebuild(): void {
-    const { size, weights, eligible } = this.#pool;
+    const { size, weights, accepting } = this.#pool;
     const effective = this.#effective;
     // Weights are divided by the GCD of the non-zero weights of all servers, up or down
     // (init_server_map), so weights 2,2 give a map of 2 slots, not 4.
@@ -51,7 +53,7 @@ export class HaproxyMap {
     for (let i = 0; i < size; i++) {
       effective[i] = weights[i] > 0 ? Math.ceil(weights[i] / g) : 0;
       // srv_willbe_usable: up as far as health checks know, with a non-zero effective weight.
-      if (eligible[i] && effective[i] > 0) {
+      if (accepting[i] && effective[i] > 0) {
         total += effective[i];
         used++;
       }
@@ -70,7 +72,7 @@ export class HaproxyMap {
     // (HAProxy's `tot == 1` shortcut picks the one usable server, as the tree does.)
     const leaves = this.#leaves, best = this.#best, due = this.#due, level = this.#level, gained = this.#gained;
     for (let i = 0; i < leaves; i++) {
-      const usable = i < size && eligible[i] !== 0 && effective[i] > 0;
+      const usable = i < size && accepting[i] !== 0 && effective[i] > 0;
       if (i < size) level[i] = gained[i] = 0;
       best[leaves + i] = usable ? i : -1;
       due[leaves + i] = usable ? nextGain(0, effective[i], total) : Infinity;

@@ -101,35 +101,24 @@ function writeDecimal(value: number, out: Uint8Array, at: number): number {
 }
 
 /**
- * A ketama-style ring over every configured server: `virtualNodes × weight` points per server,
- * eligible or not, so a server that goes down keeps its points and lookups walk past them
- * (its keys go to the next server clockwise; nothing else moves). Rebuilt only when weights
- * change.
+ * A ketama-style ring over every server that exists: `virtualNodes × weight` points per server,
+ * accepting or not, so a server that goes down or drains keeps its points and lookups walk past
+ * them (its keys go to the next server clockwise; nothing else moves). Call `rebuild()` when
+ * weights or size change, never for health.
  */
 export class VirtualNodeRing {
   ring: HashRing;
   readonly #pool: PoolView;
   readonly #virtualNodes: number;
-  #weights: Int32Array;
 
   constructor(pool: PoolView, virtualNodes: number) {
     this.#pool = pool;
     this.#virtualNodes = virtualNodes;
-    this.#weights = Int32Array.from(pool.weights);
-    this.ring = this.#build();
+    this.ring = this.rebuild();
   }
 
-  /** Rebuilds the ring if the pool's weights changed since the last build. */
-  refresh(): void {
-    const weights = this.#pool.weights;
-    let same = weights.length === this.#weights.length;
-    for (let s = 0; same && s < weights.length; s++) same = weights[s] === this.#weights[s];
-    if (same) return;
-    this.#weights = Int32Array.from(weights);
-    this.ring = this.#build();
-  }
-
-  #build(): HashRing {
-    return buildRing(this.#pool.addresses, Int32Array.from(this.#weights, (w) => Math.max(0, w) * this.#virtualNodes));
+  rebuild(): HashRing {
+    const { size, addresses, weights } = this.#pool;
+    return (this.ring = buildRing(addresses.slice(0, size), Int32Array.from(weights.subarray(0, size), (w) => Math.max(0, w) * this.#virtualNodes)));
   }
 }

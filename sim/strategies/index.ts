@@ -32,4 +32,4 @@ export function findStrategy(id: string): StrategyDef<any> | undefined {
   return strategies.find((s) => s.id === id);
 }
 
-export type { PoolView, RoutingView, Strategy, StrategyDef } from "./define.js";
+export type { PoolChange, PoolView, RoutingView, Strategy, StrategyDef } from "./define.js";

@@ -6,7 +6,7 @@ import { type Wide, add64, mul64, wide } from "./u64.js";
 /** The LCG multiplier 2862933555777941757 (L'Ecuyer), as 32-bit halves (Lamping & Veach 2014). */
 const LCG_HI = 0x27bb2ee6, LCG_LO = 0x87b0b0fd;
 
-/** Re-hashes of a key whose bucket is ineligible before falling back to the eligible list. */
+/** Re-hashes of a key whose bucket is not accepting before falling back to the accepting list. */
 const MAX_REHASH = 64;
 
 const lcg = wide();
@@ -57,10 +57,10 @@ function splitmix(out: Wide, hi: number, lo: number): void {
  * bucket 0: its first LCG step gives 1).
  *
  * Jump hash can only add or remove the last bucket; a server in the middle going down is
- * handled by re-hashing: a key whose bucket belongs to an ineligible server draws a new key
+ * handled by re-hashing: a key whose bucket belongs to a server not accepting draws a new key
  * from splitmix64 seeded with its hash and jumps again over all buckets, up to 64 times; a key
  * still unplaced after that (about 0.1 % of a down server's keys even with 90 % of the pool
- * down) takes the eligible server jump(key, eligible count) in the list of eligible servers.
+ * down) takes the accepting server jump(key, accepting count) in the list of accepting servers.
  * Every key keeps its server while that server is up, a down server's keys spread evenly over
  * the others, and they return when it comes back: minimal movement, like rendezvous. A server
  * appended to the pool takes 1/(N+1) of the keys, all from the others and all to it; changing
@@ -75,34 +75,34 @@ export const jumpHashStrategy = defineStrategy({
     const hasher = new KeyHasher(options.key);
     const hash = wide(), state = wide(), key = wide();
     let buckets = new Int32Array(0);
-    let eligibleList = new Int32Array(0);
+    let acceptingList = new Int32Array(0);
     const rebuild = () => {
       let total = 0;
       for (let s = 0; s < pool.size; s++) total += Math.max(0, pool.weights[s]);
       buckets = new Int32Array(total);
       for (let s = 0, b = 0; s < pool.size; s++) for (let w = 0; w < pool.weights[s]; w++) buckets[b++] = s;
       const list: number[] = [];
-      for (let s = 0; s < pool.size; s++) if (pool.eligible[s] && pool.weights[s] > 0) list.push(s);
-      eligibleList = Int32Array.from(list);
+      for (let s = 0; s < pool.size; s++) if (pool.accepting[s] && pool.weights[s] > 0) list.push(s);
+      acceptingList = Int32Array.from(list);
     };
     rebuild();
     return {
       poolChanged: rebuild,
       pick(request) {
-        if (eligibleList.length === 0) return -1;
+        if (acceptingList.length === 0) return -1;
         hasher.hash(request, hash);
-        const eligible = pool.eligible, n = buckets.length;
+        const accepting = pool.accepting, n = buckets.length;
         let s = buckets[jumpHash(hash.hi, hash.lo, n)];
-        if (eligible[s]) return s;
+        if (accepting[s]) return s;
         state.hi = hash.hi;
         state.lo = hash.lo;
         for (let attempt = 0; attempt < MAX_REHASH; attempt++) {
           add64(state, state.hi, state.lo, GOLDEN_HI, GOLDEN_LO);
           splitmix(key, state.hi, state.lo);
           s = buckets[jumpHash(key.hi, key.lo, n)];
-          if (eligible[s]) return s;
+          if (accepting[s]) return s;
         }
-        return eligibleList[jumpHash(key.hi, key.lo, eligibleList.length)];
+        return acceptingList[jumpHash(key.hi, key.lo, acceptingList.length)];
       },
     };
   },

@@ -17,16 +17,19 @@ const MIN_CAPACITY = 1024;
  * ready endpoints, weights ignored: endpoints have none), and each endpoint chain records the
  * client with `-m recent --set`. So:
  *
- * - the first request from an address picks an eligible server uniformly at random and remembers
- *   (address -> server, last use);
+ * - the first request from an address picks an accepting server (a ready endpoint) uniformly at
+ *   random and remembers (address -> server, last use);
  * - a later request from that address, while now - last use < timeout (xt_recent's strict
  *   comparison), goes to the same server and refreshes the last use; every client behind one
  *   address (NAT) shares the entry, and each of them keeps it alive;
- * - otherwise (expired, or the server is not eligible) it picks again at random.
- * - When a server stops being eligible kube-proxy deletes its endpoint chain, and with the last
- *   rule naming it the kernel frees that xt_recent list: the server's clients are forgotten even
- *   if it comes back before they return. lbsim keeps a per-server epoch, bumped on that
- *   transition, in each entry.
+ * - otherwise (expired, or the server is not accepting) it picks again at random. A terminating
+ *   pod is eligible but not accepting: kube-proxy leaves terminating endpoints out of the service
+ *   chain, their `--rcheck` rules included, so their clients are re-picked like a failed pod's
+ *   (its fallback to serving terminating endpoints when none is ready is not modelled).
+ * - When a server stops accepting, its clients are forgotten even if it comes back before they
+ *   return: kube-proxy deletes a failed endpoint's chain, and with the last rule naming it the
+ *   kernel frees that xt_recent list (a terminating pod never comes back). lbsim keeps a
+ *   per-server epoch, bumped on that transition, in each entry.
  *
  * Entries live in typed arrays indexed by slot; a Map from address to slot is written only when
  * an address is first seen. Expired entries are reused in place when their address returns, and
@@ -57,24 +60,26 @@ export const k8sClientIp = defineStrategy({
     let used = 0;
     let sweepAt = MIN_CAPACITY;
 
-    const serverEpoch = new Int32Array(pool.size);
-    const wasEligible = new Uint8Array(pool.size);
-    const hosts = new Int32Array(pool.size);
+    // Sized by capacity, so servers added later need no reallocation.
+    const capacity = pool.weights.length;
+    const serverEpoch = new Int32Array(capacity);
+    const wasAccepting = new Uint8Array(capacity);
+    const hosts = new Int32Array(capacity);
     let count = 0;
 
     const refresh = () => {
       count = 0;
       for (let i = 0; i < pool.size; i++) {
-        if (wasEligible[i] && !pool.eligible[i]) serverEpoch[i]++;
-        wasEligible[i] = pool.eligible[i];
-        if (pool.eligible[i]) hosts[count++] = i;
+        if (wasAccepting[i] && !pool.accepting[i]) serverEpoch[i]++;
+        wasAccepting[i] = pool.accepting[i];
+        if (pool.accepting[i]) hosts[count++] = i;
       }
     };
     refresh();
 
     const live = (slot: number, now: number) => {
       const s = server[slot];
-      return s >= 0 && pool.eligible[s] === 1 && epoch[slot] === serverEpoch[s] && now - lastUsed[slot] < timeout;
+      return s >= 0 && pool.accepting[s] === 1 && epoch[slot] === serverEpoch[s] && now - lastUsed[slot] < timeout;
     };
 
     const sweep = (now: number) => {

@@ -2,7 +2,7 @@ import type { PoolView } from "./define.js";
 
 /**
  * Least outstanding requests (AWS ALB `least_outstanding_requests`, Classic ELB over HTTP; AWS ALB
- * and Classic Load Balancer user guides): the eligible server with the fewest requests in flight or
+ * and Classic Load Balancer user guides): the accepting server with the fewest requests in flight or
  * queued (`pool.active`). AWS documents no tie-break and no weights; lbsim compares
  * (active + 1) / weight, as HAProxy's leastconn does, so equal weights reduce to the plain count, and breaks ties
  * round robin by starting each scan after the previous pick, so idle servers take turns instead of
@@ -16,12 +16,12 @@ export class LeastOutstanding {
     this.#pool = pool;
   }
 
-  /** The least loaded eligible server other than `excluded`; -1 when there is none. */
+  /** The least loaded accepting server other than `excluded`; -1 when there is none. */
   pick(excluded = -1): number {
-    const { size, eligible, active, weights } = this.#pool;
+    const { size, accepting, active, weights } = this.#pool;
     let best = -1;
     for (let k = 0, i = this.#start < size ? this.#start : 0; k < size; k++, i = i + 1 === size ? 0 : i + 1) {
-      if (!eligible[i] || i === excluded) continue;
+      if (!accepting[i] || i === excluded) continue;
       // (a_i + 1) / w_i < (a_best + 1) / w_best, without division.
       if (best < 0 || (active[i] + 1) * weights[best] < (active[best] + 1) * weights[i]) best = i;
     }

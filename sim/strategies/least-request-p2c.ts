@@ -4,10 +4,10 @@ import { EdfScheduler } from "./edf-scheduler.js";
 
 /**
  * Envoy `LEAST_REQUEST` (least_request_lb.cc, load_balancer_impl.cc EdfLoadBalancerBase; Envoy
- * docs, "Weighted least request"). Envoy chooses among the healthy hosts, here the eligible servers
+ * docs, "Weighted least request"). Envoy chooses among the healthy hosts, here the accepting servers
  * in configuration order, in one of two ways, decided again whenever the pool changes:
  *
- * - All eligible weights equal: `N_CHOICES` draws `choiceCount` servers uniformly with
+ * - All accepting weights equal: `N_CHOICES` draws `choiceCount` servers uniformly with
  *   replacement (random mod n) and keeps the first draw unless a later one has strictly fewer
  *   active requests, so with two servers the busier one still wins 1/4 of the time (both draws
  *   land on it). `FULL_SCAN` takes the fewest over all, ties broken uniformly by reservoir
@@ -43,16 +43,15 @@ export const leastRequestP2c = defineStrategy({
       return bias === 1 ? w / a : bias === 0 ? w : w / Math.pow(a, bias);
     };
     const edf = new EdfScheduler(weightOf);
-    let hosts = new Int32Array(pool.size);
+    const hosts = new Int32Array(pool.weights.length); // by capacity: room for servers added later
     let count = 0;
     let weighted = false;
 
     const refresh = () => {
-      if (hosts.length !== pool.size) hosts = new Int32Array(pool.size);
       count = 0;
       let equal = true;
       for (let i = 0; i < pool.size; i++) {
-        if (!pool.eligible[i]) continue;
+        if (!pool.accepting[i]) continue;
         if (count > 0 && pool.weights[i] !== pool.weights[hosts[0]]) equal = false;
         hosts[count++] = i;
       }

@@ -51,18 +51,18 @@ export function populateMaglev(
 }
 
 /**
- * Envoy's Maglev table for the eligible servers (maglev_lb.cc): servers sorted
+ * Envoy's Maglev table for the accepting servers (maglev_lb.cc): servers sorted
  * by host key (the address text) so the table does not depend on configuration order;
  * offset = xxHash64(address) mod M, skip = xxHash64(address, seed 1) mod (M − 1) + 1; weights
- * normalised over the eligible servers. Returns the table as server indices (-1 everywhere when
- * no server is eligible).
+ * normalised over the accepting servers. Returns the table as server indices (-1 everywhere when
+ * no server is accepting).
  */
 export function buildMaglevTable(pool: PoolView, table: Int32Array): Int32Array {
   const m = table.length;
   const servers: number[] = [];
   let sum = 0;
   for (let s = 0; s < pool.size; s++) {
-    if (pool.eligible[s] && pool.weights[s] > 0) {
+    if (pool.accepting[s] && pool.weights[s] > 0) {
       servers.push(s);
       sum += pool.weights[s];
     }
@@ -89,7 +89,7 @@ export function buildMaglevTable(pool: PoolView, table: Int32Array): Int32Array 
  * Maglev consistent hashing (Eisenbud et al., NSDI 2016) as Envoy's MAGLEV load balancer builds
  * it (maglev_lb.cc): a lookup table of M (prime, default 65,537) entries, each backend
  * taking ⌊M/N⌋ or ⌈M/N⌉ of them, and a request goes to `table[hash mod M]`. The table is rebuilt
- * from the eligible servers whenever the pool changes, as Envoy rebuilds it from healthy hosts:
+ * from the accepting servers whenever the pool changes, as Envoy rebuilds it from healthy hosts:
  * a down server's entries go to the others, plus a few collateral entries move between servers
  * that stayed up (N = 100 → 99: about 1.5 % of keys move against the 1 % minimum).
  */

@@ -93,11 +93,11 @@ function firstAtOrAfter(points: Uint32Array, k: number): number {
 /**
  * nginx `hash KEY consistent` (ketama, Cache::Memcached::Fast compatible;
  * ngx_http_upstream_hash_module.c, ngx_http_upstream_get_chash_peer). The key's full CRC-32 finds
- * the first ring point at or after it; a point of an ineligible server costs a try and the lookup
+ * the first ring point at or after it; a point of a server not accepting costs a try and the lookup
  * steps to the next point, so a down server's keys spread over its ring neighbours and adding a
- * server moves only the keys on its new arcs (about 1/(N+1)). After 21 ineligible points, or for an
- * empty key, smooth weighted round robin decides. The ring depends on addresses and weights only:
- * it is rebuilt when weights change, never for eligibility.
+ * server moves only the keys on its new arcs (about 1/(N+1)). After 21 such points, or for an
+ * empty key, smooth weighted round robin decides. The ring depends on the servers' addresses and
+ * weights only: it is rebuilt when weights or size change, never for health.
  */
 export const nginxHashConsistent = defineStrategy({
   id: "nginx-hash-consistent",
@@ -108,16 +108,12 @@ export const nginxHashConsistent = defineStrategy({
   create(pool, _random, options) {
     const fallback = new SmoothWeightedRoundRobin(pool);
     let key = new Uint8Array(256);
-    let builtWeights = Int32Array.from(pool.weights);
-    let ring = buildKetamaRing(pool.addresses, builtWeights);
+    // Only the first `size` addresses are servers.
+    const build = () => buildKetamaRing(pool.addresses.slice(0, pool.size), pool.weights);
+    let ring = build();
     return {
-      poolChanged() {
-        const { weights } = pool;
-        let same = weights.length === builtWeights.length;
-        for (let i = 0; same && i < weights.length; i++) same = weights[i] === builtWeights[i];
-        if (same) return;
-        builtWeights = Int32Array.from(weights);
-        ring = buildKetamaRing(pool.addresses, builtWeights);
+      poolChanged(what) {
+        if (what !== "health") ring = build();
       },
       pick(request) {
         const { points, owners } = ring;
@@ -129,11 +125,11 @@ export const nginxHashConsistent = defineStrategy({
           length = writeKey(request, options.key, key);
         }
         if (length === 0) return fallback.pick();
-        const eligible = pool.eligible;
+        const accepting = pool.accepting;
         let i = firstAtOrAfter(points, crc32(key, 0, length));
         for (let tries = 0; tries <= MAX_TRIES; tries++, i++) {
           const s = owners[i % n];
-          if (eligible[s]) return s;
+          if (accepting[s]) return s;
         }
         return fallback.pick();
       },

@@ -23,8 +23,8 @@ for (let rehash = 0; rehash <= MAX_TRIES; rehash++) {
  * ngx_http_upstream_get_hash_peer), Cache::Memcached compatible. Each try adds 15 bits of
  * CRC-32([rehash] key) to an accumulator and walks the weights with acc mod (total weight, down
  * servers included), so a down server keeps its slot and its keys re-hash, while adding or removing
- * a server changes the modulus and moves most keys. After 21 ineligible candidates, or for an empty
- * key, smooth weighted round robin decides.
+ * a server changes the modulus and moves most keys. After 21 candidates that are not accepting, or
+ * for an empty key, smooth weighted round robin decides.
  */
 export const nginxHash = defineStrategy({
   id: "nginx-hash",
@@ -40,7 +40,7 @@ export const nginxHash = defineStrategy({
         total = totalWeight(pool);
       },
       pick(request) {
-        const { size, weights, eligible } = pool;
+        const { size, weights, accepting } = pool;
         if (size < 2 || total <= 0) return fallback.pick();
         let length = writeKey(request, options.key, key);
         if (length > key.length) {
@@ -54,7 +54,7 @@ export const nginxHash = defineStrategy({
           const v = (crc32Final(crc32Update(PREFIX[tries], key, 0, length)) >>> 16) & 0x7fff;
           acc = (acc + v) >>> 0;
           const p = serverAtWeight(weights, acc % total);
-          if (eligible[p]) return p;
+          if (accepting[p]) return p;
         }
         return fallback.pick();
       },

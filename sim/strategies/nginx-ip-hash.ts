@@ -10,8 +10,9 @@ const MAX_TRIES = 20;
  * nginx `ip_hash` (ngx_http_upstream_ip_hash_module.c, ngx_http_upstream_get_ip_hash_peer). The
  * first three octets of the IPv4 address are folded into h = (h * 113 + byte) mod 6271 starting
  * from 89; the candidate is found by walking the weights with h mod (total weight, down servers
- * included). An ineligible candidate folds the same bytes in again, up to 21 candidates, then
- * smooth weighted round robin decides.
+ * included). A candidate that is not accepting folds the same bytes in again, up to 21 candidates,
+ * then smooth weighted round robin decides. No persistence: the hash decides anew on every request,
+ * so a draining server's clients re-hash too.
  */
 export const nginxIpHash = defineStrategy({
   id: "nginx-ip-hash",
@@ -26,7 +27,7 @@ export const nginxIpHash = defineStrategy({
         total = totalWeight(pool);
       },
       pick(request) {
-        const { size, weights, eligible } = pool;
+        const { size, weights, accepting } = pool;
         if (size < 2) return fallback.pick();
         const a = request.address >>> 24, b = (request.address >>> 16) & 0xff, c = (request.address >>> 8) & 0xff;
         let h = 89;
@@ -35,7 +36,7 @@ export const nginxIpHash = defineStrategy({
           h = (h * 113 + b) % 6271;
           h = (h * 113 + c) % 6271;
           const p = serverAtWeight(weights, h % total);
-          if (eligible[p]) return p;
+          if (accepting[p]) return p;
         }
         return fallback.pick();
       },

@@ -10,9 +10,11 @@ const EXPIRES_MAX = 315_360_000;
  * Plus; ngx_http_upstream_sticky_module.c). The cookie holds the server's SID,
  * the MD5 of its address, so it names a server by address: lbsim keeps the server index and
  * maps it to the first server with that address, as nginx's SID lookup would. A cookie naming
- * an eligible server routes there; a request without one, or whose server is down or unknown,
- * is balanced round robin. Every response carries the cookie again (nginx inserts it on every
- * peer selection), so with `expires` its lifetime slides from the latest request.
+ * an eligible server routes there, even one that takes no new clients (nginx `drain`, "only
+ * requests bound to the server will be proxied to it", ngx_http_upstream_module docs); a request
+ * without one, or whose server is down or unknown, is balanced round robin over the accepting
+ * servers. Every response carries the cookie again (nginx inserts it on every peer selection), so
+ * with `expires` its lifetime slides from the latest request.
  */
 export const nginxStickyCookie = defineStrategy({
   id: "nginx-sticky-cookie",
@@ -29,12 +31,13 @@ export const nginxStickyCookie = defineStrategy({
   create(pool, _random, options) {
     const ttl = options.expires === undefined ? Infinity : options.expires === "max" ? EXPIRES_MAX : options.expires;
     const rr = new SmoothWeightedRoundRobin(pool);
-    // The SID is a function of the address: a cookie for server i finds the first server with i's address.
+    // The SID is a function of the address: a cookie for server i finds the first server with i's
+    // address. Addresses are given for the whole capacity, so servers added later are covered.
     const sidOwner = Int32Array.from(pool.addresses, (address) => pool.addresses.indexOf(address));
     return {
       pick(request) {
         const cookie = request.cookie;
-        let hint = cookie >= 0 && cookie < sidOwner.length ? sidOwner[cookie] : -1;
+        let hint = cookie >= 0 && cookie < pool.size ? sidOwner[cookie] : -1;
         if (hint >= 0 && (!pool.eligible[hint] || hint === request.excluded)) hint = -1;
         const chosen = rr.pick(hint, request.excluded);
         if (chosen >= 0) {

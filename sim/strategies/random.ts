@@ -10,8 +10,8 @@ const MAX_TRIES = 20;
  * server owns a range of the total weight, down servers included (nginx sums `peers->total_weight`
  * over every configured server, as ip_hash does, ngx_http_upstream_init_round_robin); a draw
  * x = random mod total weight is located by binary search over the range starts. A draw that lands on
- * an ineligible server is thrown away and drawn again, so the chosen server is weighted-uniform
- * over the eligible ones; after 21 draws without an eligible server (only likely when most of the
+ * a server that is not accepting is thrown away and drawn again, so the chosen server is
+ * weighted-uniform over the accepting ones; after 21 draws without one (only likely when most of the
  * weight is down), or with fewer than two servers, smooth weighted round robin decides
  * (ngx_http_upstream_get_peer).
  */
@@ -22,8 +22,8 @@ export const weightedRandom = defineStrategy({
   options: z.strictObject({}),
   create(pool, draw) {
     const fallback = new SmoothWeightedRoundRobin(pool);
-    /** starts[i]: the first weight unit of server i's range, as nginx's `ranges[i].range`. */
-    const starts = new Float64Array(pool.size);
+    /** starts[i]: the first weight unit of server i's range, as nginx's `ranges[i].range`; sized by capacity. */
+    const starts = new Float64Array(pool.weights.length);
     let totalWeight = 0;
     const rebuild = () => {
       totalWeight = 0;
@@ -34,9 +34,11 @@ export const weightedRandom = defineStrategy({
     };
     rebuild();
     return {
-      poolChanged: rebuild,
+      poolChanged(what) {
+        if (what !== "health") rebuild();
+      },
       pick() {
-        const { size, eligible } = pool;
+        const { size, accepting } = pool;
         if (size < 2) return fallback.pick();
         for (let tries = 0; tries <= MAX_TRIES; tries++) {
           const x = Math.floor(draw() * totalWeight);
@@ -46,7 +48,7 @@ export const weightedRandom = defineStrategy({
             if (x < starts[k]) j = k;
             else i = k;
           }
-          if (eligible[i]) return i;
+          if (accepting[i]) return i;
         }
         return fallback.pick();
       },

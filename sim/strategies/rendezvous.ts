@@ -53,10 +53,10 @@ export function rendezvousScore(keyHi: number, keyLo: number, hostHi: number, ho
 
 /**
  * Rendezvous (highest-random-weight) hashing as Envoy's rendezvous_hash load balancer does it
- * (Thaler & Ravishankar 1998; rendezvous_hash_lb.cc): every eligible server scores the key with
+ * (Thaler & Ravishankar 1998; rendezvous_hash_lb.cc): every accepting server scores the key with
  * −w/ln(u), u a hash of the key and the server's xxHash64(address), and the highest score
  * wins (the first in configuration order on a tie). Weighted with Envoy's normalised weights:
- * a server's share is its weight over the eligible servers' total. A server going down moves
+ * a server's share is its weight over the accepting servers' total. A server going down moves
  * only its own keys, each to its second choice, spread evenly; a server added takes 1/(N+1) of
  * the keys, all to it. O(N) per request.
  */
@@ -68,19 +68,21 @@ export const rendezvous = defineStrategy({
   create(pool, _random, options) {
     const hasher = new KeyHasher(options.key);
     const hash = wide();
-    const hostHi = new Uint32Array(pool.size), hostLo = new Uint32Array(pool.size);
-    for (let s = 0; s < pool.size; s++) {
-      xxh64String(pool.addresses[s], 0, hash);
-      hostHi[s] = hash.hi;
-      hostLo[s] = hash.lo;
-    }
+    // Host hashes by capacity, computed as servers appear.
+    const hostHi = new Uint32Array(pool.weights.length), hostLo = new Uint32Array(pool.weights.length);
+    let hashed = 0;
     let servers = new Int32Array(0);
     let weights = new Float64Array(0);
     const rebuild = () => {
+      for (; hashed < pool.size; hashed++) {
+        xxh64String(pool.addresses[hashed], 0, hash);
+        hostHi[hashed] = hash.hi;
+        hostLo[hashed] = hash.lo;
+      }
       const list: number[] = [];
       let sum = 0;
       for (let s = 0; s < pool.size; s++) {
-        if (pool.eligible[s] && pool.weights[s] > 0) {
+        if (pool.accepting[s] && pool.weights[s] > 0) {
           list.push(s);
           sum += pool.weights[s];
         }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineStrategy } from "./define.js";
+import { type PoolView, defineStrategy } from "./define.js";
 import { type HashRing, VirtualNodeRing, buildRing, envoyRingPoints, ringSuccessor } from "./hash-ring.js";
 import { KeyHasher, sessionKeyOption } from "./key-hash.js";
 import { wide } from "./u64.js";
@@ -49,9 +49,9 @@ export const ringHashOptions = z
  * takes the request. Ring point j of a server hashes `${address}_${j}` with xxHash64, as Envoy's
  * entries do, so the "envoy" ring reproduces Envoy's exactly.
  *
- * Servers going down: with "ketama" the ring keeps every configured server's points and a
- * lookup walks clockwise to the first eligible server, so only the down server's keys move, to
- * their ring successors. Envoy instead rebuilds the ring from healthy hosts on every health
+ * Servers going down or draining (no persistence: the hash decides over accepting servers): with
+ * "ketama" the ring keeps every server's points and a lookup walks clockwise to the first accepting
+ * server, so only the down server's keys move, to their ring successors. Envoy instead rebuilds the ring from healthy hosts on every health
  * change (thread_aware_lb_impl.cc; its retry predicate steps to the next entry, `(idx + attempt) mod
  * size`): with the default minimum size the survivors then get more points each, and a few keys
  * also move between servers that stayed up. Adding a server takes about 1/(N+1) of the keys,
@@ -68,28 +68,26 @@ export const ringHash = defineStrategy({
     const hasher = new KeyHasher(options.key);
     const hash = wide();
     const ketama = options.semantics === "ketama" ? new VirtualNodeRing(pool, options.virtualNodes) : null;
-    const envoyRing = (): HashRing => buildRing(pool.addresses, envoyRingPoints(pool.weights, pool.eligible, options.minimumRingSize, options.maximumRingSize));
+    // Envoy's ring holds the accepting servers among the first `size`, the only ones that exist.
+    const envoyRing = (): HashRing =>
+      buildRing(pool.addresses.slice(0, pool.size), envoyRingPoints(pool.weights.subarray(0, pool.size), pool.accepting, options.minimumRingSize, options.maximumRingSize));
     let ring = ketama ? ketama.ring : envoyRing();
-    let eligibleCount = countEligible(pool.eligible);
+    let acceptingCount = countAccepting(pool);
     return {
-      poolChanged() {
-        eligibleCount = countEligible(pool.eligible);
-        if (ketama) {
-          ketama.refresh();
-          ring = ketama.ring;
-        } else {
-          ring = envoyRing();
-        }
+      poolChanged(what) {
+        acceptingCount = countAccepting(pool);
+        if (!ketama) ring = envoyRing();
+        else if (what !== "health") ring = ketama.rebuild();
       },
       pick(request) {
         const owners = ring.owners, n = owners.length;
-        if (n === 0 || eligibleCount === 0) return -1;
+        if (n === 0 || acceptingCount === 0) return -1;
         hasher.hash(request, hash);
-        const eligible = pool.eligible;
+        const accepting = pool.accepting;
         let i = ringSuccessor(ring, hash.hi, hash.lo);
         for (let walked = 0; walked < n; walked++) {
           const s = owners[i];
-          if (eligible[s]) return s;
+          if (accepting[s]) return s;
           if (++i === n) i = 0;
         }
         return -1;
@@ -98,8 +96,8 @@ export const ringHash = defineStrategy({
   },
 });
 
-function countEligible(eligible: Uint8Array): number {
+function countAccepting(pool: PoolView): number {
   let n = 0;
-  for (let s = 0; s < eligible.length; s++) n += eligible[s];
+  for (let s = 0; s < pool.size; s++) n += pool.accepting[s];
   return n;
 }

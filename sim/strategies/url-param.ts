@@ -11,10 +11,11 @@ import { writeSessionToken } from "./session-token.js";
  * `map_get_server_rr` in src/lb_map.c). The parameter's value is the session id: the key's text in
  * `lbsim route`, a 32-hex-digit token in simulations (session-token.ts). It is hashed with sdbm and
  * looked up in the weight map of the usable servers, `map[h mod total]`; the map is rebuilt on
- * every up/down change, so one server going down moves most sessions. A request without the
- * parameter (no session yet) goes round robin along the same map: a pointer that advances one slot
- * per such request and survives map rebuilds (clamped to the new length), as HAProxy's `rr_idx`
- * does.
+ * every up/down change, so one server going down moves most sessions. Only accepting servers are
+ * usable: the hash is no persistence, so a draining server's sessions are hashed elsewhere. A
+ * request without the parameter (no session yet) goes round robin along the same map: a pointer
+ * that advances one slot per such request and survives map rebuilds (clamped to the new length),
+ * as HAProxy's `rr_idx` does.
  *
  * The balancer does not know which server created a session: a fresh id hashes to its creator
  * only 1 time in N, so with sessions kept in server memory the application keeps starting

@@ -103,7 +103,7 @@ describe("properties of every run (random valid scenarios)", () => {
         const result = runScenario(scenario(raw));
         for (const r of result.results) r.replications.forEach(checkRun);
       }),
-      { numRuns: 40, seed: 12 },
+      { numRuns: 200, seed: 12 },
     );
   });
 
@@ -117,7 +117,7 @@ describe("properties of every run (random valid scenarios)", () => {
         const reversed = runScenario(scenario({ ...raw, strategies: [...raw.strategies].reverse() }));
         expect(byLabel(reversed)).toEqual(byLabel(first));
       }),
-      { numRuns: 15, seed: 34 },
+      { numRuns: 50, seed: 34 },
     );
   });
 });

@@ -37,3 +37,25 @@ describe("queueing validation (closed forms from Kleinrock, Queueing Systems Vol
     expect(Math.abs(w.mean - 3)).toBeLessThan(0.12);
   });
 });
+
+describe("utilisation and achieved rate", () => {
+  it("M/M/2 at λ = 1.2 per second: each worker busy ρ = λ / (c μ) = 0.6, λ answered per second", () => {
+    const s = scenario({
+      seed: 4,
+      duration: 40_000,
+      warmup: 1_000,
+      replications: 2,
+      clients: { visitsPerSecond: 1.2, requestsPerVisit: 1 },
+      servers: { count: 1, workers: 2, service: { dist: "exponential", mean: 1 } },
+      strategies: ["round-robin"],
+    });
+    const r = runScenario(s).results[0];
+    expect(Math.abs((r.metrics.utilisation as number) - 0.6)).toBeLessThan(0.02);
+    expect(r.metrics.peakUtilisation).toBe(r.metrics.utilisation);
+    expect(Math.abs(r.metrics.answeredPerSecond - 1.2)).toBeLessThan(0.03);
+    expect(r.servers.names).toEqual(["s1"]);
+    expect(r.servers.requests[0]).toBeCloseTo(r.metrics.requests, -2);
+    // Per window, the timeline's per-server figures add up to what was routed.
+    expect(r.timeline.serverUtilisation.every((row) => row.length === 1 && row[0] >= 0)).toBe(true);
+  });
+});

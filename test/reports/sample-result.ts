@@ -101,6 +101,9 @@ function replication(p: Profile, j: number): Metrics {
     loadCov: (p.loadSkew - 1) * 0.55 * j + 0.02,
     latencyMs: { mean: p50 * 1.3, p50, p95: p50 * 3.1, p99: p50 * 6.4 },
     affinityHitRate: Math.min(1, p.affinityHitRate * (1.002 - 0.002 * j)),
+    answeredPerSecond: (requests - Math.round(212 * j)) / 3300,
+    utilisation: 0.56 * j,
+    peakUtilisation: 0.58 * j,
   };
 }
 
@@ -161,6 +164,9 @@ function meanMetrics(reps: Metrics[]): Metrics {
       p99: avg(scalar["latencyMs.p99"]),
     },
     affinityHitRate: avg(scalar.affinityHitRate),
+    answeredPerSecond: avg((m) => m.answeredPerSecond),
+    utilisation: avg((m) => m.utilisation),
+    peakUtilisation: avg((m) => m.peakUtilisation),
   };
 }
 
@@ -195,7 +201,10 @@ function timeline(p: Profile, key: StrategyKey): StrategyResult["timeline"] {
   const requests = t.map((s) => 23_500 + Math.round(900 * Math.sin(s / 400)));
   const failedRequests = t.map((s) => (s === 1800 ? 212 : 0));
   const lostSessions = t.map((s) => (s === 1800 ? 540 : 4));
-  return { t, loadSkew, requests, failedRequests, lostSessions };
+  // Four servers; s2 takes nothing while it is down.
+  const serverRequests = t.map((s, i) => [0, 1, 2, 3].map((k) => (k === 1 && s >= 1800 && s < 2400 ? 0 : Math.round(requests[i] / 4))));
+  const serverUtilisation = serverRequests.map((row) => row.map((n) => n / 40_000));
+  return { t, loadSkew, requests, failedRequests, lostSessions, serverRequests, serverUtilisation };
 }
 
 function strategyResult(key: StrategyKey, label: string | undefined): StrategyResult {
@@ -211,6 +220,7 @@ function strategyResult(key: StrategyKey, label: string | undefined): StrategyRe
     metrics: meanMetrics(replications),
     estimates,
     events: topologyEvents(p),
+    servers: { names: ["s1", "s2", "s3", "s4"], requests: [355_000, 310_000, 355_000, 355_000], utilisation: [0.58, 0.51, 0.58, 0.58] },
     replications,
     timeline: timeline(p, key),
   };

@@ -45,17 +45,17 @@ describe("alb-app-cookie (AWS ALB application-based stickiness)", () => {
     const s = create(p);
     const visit = client(s);
     expect(visit(0, -1).server).toBe(0);
-    p.eligible[0] = 0;
-    s.poolChanged?.();
+    p.eligible[0] = p.accepting[0] = 0;
+    s.poolChanged?.("health");
     expect(visit(1, 5)).toMatchObject({ server: 1, setCookie: 1 });
-    p.eligible[0] = 1;
-    s.poolChanged?.();
+    p.eligible[0] = p.accepting[0] = 1;
+    s.poolChanged?.("health");
     expect(visit(2, 5).server).toBe(1);
   });
 
   it("fails open when every target is unhealthy (AWS ALB target group docs)", () => {
     const s = create(pool(2, { down: [0, 1] }));
-    s.poolChanged?.();
+    s.poolChanged?.("health");
     expect([s.pick(request()), s.pick(request()), s.pick(request({ sessionKey: 3, cookie: 0 }))]).toEqual([0, 1, 0]);
   });
 

@@ -34,11 +34,11 @@ describe("alb-lb-cookie (AWS ALB duration-based stickiness)", () => {
     const visit = client(s);
     expect(visit(0).server).toBe(0);
     expect(visit(1).server).toBe(0);
-    p.eligible[0] = 0;
-    s.poolChanged?.();
+    p.eligible[0] = p.accepting[0] = 0;
+    s.poolChanged?.("health");
     expect(visit(2)).toMatchObject({ server: 1, setCookie: 1 }); // round robin's next turn among 1, 2
-    p.eligible[0] = 1;
-    s.poolChanged?.();
+    p.eligible[0] = p.accepting[0] = 1;
+    s.poolChanged?.("health");
     expect(visit(3)).toMatchObject({ server: 1, setCookie: 1 }); // the new cookie names target 1
   });
 
@@ -52,12 +52,12 @@ describe("alb-lb-cookie (AWS ALB duration-based stickiness)", () => {
   it("fails open when every target is unhealthy: routes to all of them, and cookies still stick (AWS ALB target group docs)", () => {
     const p = pool(3, { down: [0, 1, 2] });
     const s = create(p);
-    s.poolChanged?.();
+    s.poolChanged?.("health");
     expect([0, 1, 2, 3].map(() => s.pick(request()))).toEqual([0, 1, 2, 0]);
     expect(s.pick(request({ cookie: 2 }))).toBe(2);
     // One target passes its checks again: only it is routable.
-    p.eligible[1] = 1;
-    s.poolChanged?.();
+    p.eligible[1] = p.accepting[1] = 1;
+    s.poolChanged?.("health");
     expect(s.pick(request({ cookie: 2 }))).toBe(1);
     expect([0, 1].map(() => s.pick(request()))).toEqual([1, 1]);
   });

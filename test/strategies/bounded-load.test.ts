@@ -60,7 +60,8 @@ describe("bounded-load", () => {
     const strategy = create(p);
     for (let id = 1; id <= 500; id++) expect([1, 3]).toContain(strategy.pick(request({ sessionKey: id })));
     p.eligible.fill(0);
-    strategy.poolChanged?.();
+    p.accepting.fill(0);
+    strategy.poolChanged?.("health");
     expect(strategy.pick(request({ sessionKey: 1 }))).toBe(-1);
   });
 

@@ -82,8 +82,8 @@ describe("chain (cookie, else URL session id, else client address)", () => {
     const p = pool(5);
     const s = create(p);
     const before = s.pick(request({ cookiesEnabled: 0, sessionKey: 3 })); // 2069024756 mod 5 = 1
-    p.eligible[4] = 0;
-    s.poolChanged?.();
+    p.eligible[4] = p.accepting[4] = 0;
+    s.poolChanged?.("health");
     expect([before, s.pick(request({ cookiesEnabled: 0, sessionKey: 3 }))]).toEqual([1, 0]); // 2069024756 mod 4 = 0
   });
 

@@ -35,11 +35,11 @@ describe("cookie-insert (HAProxy cookie SERVERID insert indirect nocache)", () =
     const s = cookieInsert.create(p, Math.random, { redispatch: false });
     // The recorded session before s2 died: 4 cookie-less, 1 valid, 2 unknown, 1 cookie-less, 1 valid.
     for (const cookie of [-1, -1, -1, -1, 1, 7, 7, -1, 0]) s.pick(request({ cookie }));
-    p.eligible[1] = 0; // s2 DOWN
+    p.eligible[1] = p.accepting[1] = 0; // s2 DOWN
     const a = request({ cookie: 1 }), b = request({ cookie: 1 }), c = request();
     expect([s.pick(a), s.pick(b), s.pick(c)]).toEqual([2, 0, 2]); // web3, web1, web3 as recorded
     expect([a.setCookie, b.setCookie, c.setCookie]).toEqual([2, 0, 2]);
-    p.eligible[1] = 1; // s2 back: its cookie routes to it again
+    p.eligible[1] = p.accepting[1] = 1; // s2 back: its cookie routes to it again
     const d = request({ cookie: 1 });
     expect(s.pick(d)).toBe(1);
     expect(d.setCookie).toBe(-1);

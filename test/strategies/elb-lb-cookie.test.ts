@@ -37,10 +37,10 @@ describe("elb-lb-cookie (AWS Classic ELB duration-based stickiness)", () => {
     const s = create(p);
     const visit = client(s);
     expect(visit(0).server).toBe(0);
-    p.eligible[0] = 0;
+    p.eligible[0] = p.accepting[0] = 0;
     p.active.set([0, 4, 1]);
     expect(visit(1)).toMatchObject({ server: 2, setCookie: 2 });
-    p.eligible[0] = 1;
+    p.eligible[0] = p.accepting[0] = 1;
     expect(visit(2)).toMatchObject({ server: 2, setCookie: -1 }); // stuck to the new instance
     expect(s.pick(request({ cookie: 9 }))).toBe(0); // an unknown instance: balanced (0 is idle)
   });

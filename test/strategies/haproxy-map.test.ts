@@ -68,7 +68,7 @@ describe("HaproxyMap builds recalc_server_map's table without its quadratic walk
         const p = pool(servers.length, { weights: servers.map((s) => s.weight), down: downOf(servers.map((s) => s.up)) });
         const map = new HaproxyMap(p);
         expect(built(map)).toEqual(quadraticMap(p));
-        upLater.forEach((u, i) => (p.eligible[i] = u ? 1 : 0));
+        upLater.forEach((u, i) => (p.eligible[i] = p.accepting[i] = u ? 1 : 0));
         map.rebuild();
         expect(built(map)).toEqual(quadraticMap(p));
       }),

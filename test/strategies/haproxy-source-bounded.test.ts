@@ -36,7 +36,7 @@ describe("haproxy-source-bounded", () => {
   it("keeps HAProxy's startup cumulative weights after a server goes down (2.6 and later do not recount them)", () => {
     const p = pool(4);
     const ring = new HaproxyChashRing(p), bound = new HaproxyBoundedLoad(p, ring, 125);
-    p.eligible[0] = 0;
+    p.eligible[0] = p.accepting[0] = 0;
     ring.rebuild();
     p.active.set([0, 33, 33, 33]);
     // W = 48, T = 125, q = 2, r = 29; cumulative weights stay 16, 32, 48 (fresh ones would be 0, 16, 32: 41, 42, 42).

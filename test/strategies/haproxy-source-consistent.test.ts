@@ -96,13 +96,14 @@ describe("haproxy-source-consistent", () => {
     const p = pool(5);
     const strategy = create(p);
     const before = recorded.map((address) => strategy.pick(request({ address })));
-    p.eligible[2] = 0;
-    strategy.poolChanged?.();
+    p.eligible[2] = p.accepting[2] = 0;
+    strategy.poolChanged?.("health");
     const expected = recordedCases("haproxy_source_consistent").find((c) => c.variant === "haproxy_source_consistent_down2")!;
     expect(recorded.filter((address, i) => strategy.pick(request({ address })) !== parseInt(expected.backends[i], 36))).toEqual([]);
-    p.eligible[2] = 1;
+    p.eligible[2] = p.accepting[2] = 1;
+    strategy.poolChanged?.("health");
     p.weights[0] = 3;
-    strategy.poolChanged?.();
+    strategy.poolChanged?.("weights");
     const after = recorded.map((address) => strategy.pick(request({ address })));
     const moved = recorded.map((_, i) => i).filter((i) => before[i] !== after[i]);
     expect(moved.length).toBeGreaterThan(0);

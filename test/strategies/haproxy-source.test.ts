@@ -70,8 +70,8 @@ describe("haproxy-source (map-based)", () => {
   it("rebuilds its table when the pool changes", () => {
     const p = pool(5);
     const strategy = create(p);
-    p.eligible[2] = 0;
-    strategy.poolChanged?.();
+    p.eligible[2] = p.accepting[2] = 0;
+    strategy.poolChanged?.("health");
     const expected = recordedCases("haproxy_source_map").find((c) => c.variant === "haproxy_source_map_down2")!;
     expect(recorded.filter((address, i) => strategy.pick(request({ address })) !== parseInt(expected.backends[i], 36))).toEqual([]);
   });

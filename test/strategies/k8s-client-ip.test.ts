@@ -66,11 +66,11 @@ describe("k8s-client-ip (Kubernetes sessionAffinity: ClientIP, kube-proxy iptabl
     const random = scripted([0.5, 0.9]); // server 1, then (among 0 and 2) server 2
     const s = create(p, random);
     expect(s.pick(request({ address: A, now: 0 }))).toBe(1);
-    p.eligible[1] = 0;
-    s.poolChanged?.();
+    p.eligible[1] = p.accepting[1] = 0;
+    s.poolChanged?.("health");
     expect(s.pick(request({ address: A, now: 10 }))).toBe(2);
-    p.eligible[1] = 1;
-    s.poolChanged?.();
+    p.eligible[1] = p.accepting[1] = 1;
+    s.poolChanged?.("health");
     expect(s.pick(request({ address: A, now: 20 }))).toBe(2);
     expect(random.calls()).toBe(2);
   });
@@ -80,15 +80,15 @@ describe("k8s-client-ip (Kubernetes sessionAffinity: ClientIP, kube-proxy iptabl
     const random = scripted([0.5, 0.0]); // server 1, then server 0
     const s = create(p, random);
     expect(s.pick(request({ address: A, now: 0 }))).toBe(1);
-    p.eligible[1] = 0; // kube-proxy deletes server 1's chain and, with it, its recent list
-    s.poolChanged?.();
-    p.eligible[1] = 1; // a new chain with an empty list
-    s.poolChanged?.();
+    p.eligible[1] = p.accepting[1] = 0; // kube-proxy deletes server 1's chain and, with it, its recent list
+    s.poolChanged?.("health");
+    p.eligible[1] = p.accepting[1] = 1; // a new chain with an empty list
+    s.poolChanged?.("health");
     expect(s.pick(request({ address: A, now: 30 }))).toBe(0);
     expect(random.calls()).toBe(2);
     // A pool change that does not take server 0 out keeps its clients.
-    p.eligible[2] = 0;
-    s.poolChanged?.();
+    p.eligible[2] = p.accepting[2] = 0;
+    s.poolChanged?.("health");
     expect(s.pick(request({ address: A, now: 40 }))).toBe(0);
     expect(random.calls()).toBe(2);
   });

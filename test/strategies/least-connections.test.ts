@@ -78,8 +78,8 @@ describe("least-connections (nginx least_conn)", () => {
     p.active.set([0, 3]);
     const s = create(p);
     expect(s.pick(request())).toBe(1);
-    p.eligible[0] = 1;
-    s.poolChanged?.();
+    p.eligible[0] = p.accepting[0] = 1;
+    s.poolChanged?.("health");
     expect(s.pick(request())).toBe(0);
   });
 });

@@ -46,9 +46,9 @@ describe("least-request-p2c (Envoy LEAST_REQUEST)", () => {
     const p = pool(2, { down: [1] });
     const s = create(p, stream(3, "x"));
     expect(s.pick(request())).toBe(0);
-    p.eligible[1] = 1;
-    p.eligible[0] = 0;
-    s.poolChanged?.();
+    p.eligible[1] = p.accepting[1] = 1;
+    p.eligible[0] = p.accepting[0] = 0;
+    s.poolChanged?.("health");
     expect(s.pick(request())).toBe(1);
   });
 

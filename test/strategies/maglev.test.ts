@@ -66,17 +66,18 @@ describe("maglev", () => {
     const p = pool(6);
     const strategy = maglev.create(p, Math.random, maglev.options.parse({ tableSize: 251 }));
     const before = Array.from({ length: 2000 }, (_, k) => strategy.pick(request({ sessionKey: k })));
-    p.eligible[2] = 0;
-    strategy.poolChanged?.();
+    p.eligible[2] = p.accepting[2] = 0;
+    strategy.poolChanged?.("health");
     const after = Array.from({ length: 2000 }, (_, k) => strategy.pick(request({ sessionKey: k })));
     expect(after).not.toContain(2);
     expect(table(p, 251)).not.toContain(2);
     expect(after.filter((s, k) => before[k] !== 2 && s !== before[k]).length).toBeLessThan(0.1 * 2000); // a few collateral moves only
-    p.eligible[2] = 1;
-    strategy.poolChanged?.();
+    p.eligible[2] = p.accepting[2] = 1;
+    strategy.poolChanged?.("health");
     expect(Array.from({ length: 2000 }, (_, k) => strategy.pick(request({ sessionKey: k })))).toEqual(before);
     p.eligible.fill(0);
-    strategy.poolChanged?.();
+    p.accepting.fill(0);
+    strategy.poolChanged?.("health");
     expect(strategy.pick(request({ sessionKey: 1 }))).toBe(-1);
   });
 

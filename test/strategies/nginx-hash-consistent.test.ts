@@ -145,13 +145,13 @@ describe("nginx-hash-consistent", () => {
     const s = byText(p);
     const keys = Array.from({ length: 200 }, (_, k) => `u${k}`);
     const before = keys.map((k) => s.pick(request({ keyText: k })));
-    p.eligible[1] = 0;
-    s.poolChanged?.();
-    p.eligible[1] = 1;
-    s.poolChanged?.();
+    p.eligible[1] = p.accepting[1] = 0;
+    s.poolChanged?.("health");
+    p.eligible[1] = p.accepting[1] = 1;
+    s.poolChanged?.("health");
     expect(keys.map((k) => s.pick(request({ keyText: k })))).toEqual(before);
     p.weights.set([1, 4, 1]);
-    s.poolChanged?.();
+    s.poolChanged?.("weights");
     const fresh = byText(pool(3, { addresses: TEN, weights: [1, 4, 1] }));
     const after = keys.map((k) => s.pick(request({ keyText: k })));
     expect(after).toEqual(keys.map((k) => fresh.pick(request({ keyText: k }))));

@@ -82,7 +82,7 @@ describe("nginx-hash", () => {
     const s = byText(p);
     expect(s.pick(request({ keyText: "/index.html" }))).toBe(2); // 27170 mod 3 = 2
     p.weights.set([3, 1, 1]);
-    s.poolChanged?.();
+    s.poolChanged?.("weights");
     expect(s.pick(request({ keyText: "/index.html" }))).toBe(pickText(pool(3, { weights: [3, 1, 1] }), "/index.html"));
     expect(s.pick(request({ keyText: "/index.html" }))).toBe(0); // 27170 mod 5 = 0
     expect(s.pick(request({ keyText: "user42" }))).toBe(0); // 31791 mod 5 = 1: server 0 owns slots 0..2

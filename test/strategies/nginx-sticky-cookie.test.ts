@@ -34,7 +34,7 @@ describe("nginx-sticky-cookie (ngx_http_upstream_sticky_module.c)", () => {
     const a = request({ cookie: 1 }), b = request({ cookie: 7 }), c = request({ cookie: 1 });
     expect([s.pick(a), s.pick(b), s.pick(c)]).toEqual([0, 2, 0]);
     expect([a.setCookie, b.setCookie, c.setCookie]).toEqual([0, 2, 0]);
-    p.eligible[1] = 1; // back up: its old cookies route to it again
+    p.eligible[1] = p.accepting[1] = 1; // back up: its old cookies route to it again
     const d = request({ cookie: 1 });
     expect(s.pick(d)).toBe(1);
     expect(d.setCookie).toBe(1);

@@ -57,7 +57,7 @@ describe("random (nginx random)", () => {
     const s = weightedRandom.create(p, scripted([0.6]), {});
     expect(s.pick(request())).toBe(1); // x = floor(0.6 * 2) = 1
     p.weights[0] = 3;
-    s.poolChanged?.();
+    s.poolChanged?.("weights");
     expect(s.pick(request())).toBe(0); // x = floor(0.6 * 4) = 2, inside server 0's range 0..2
   });
 });

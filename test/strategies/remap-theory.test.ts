@@ -89,7 +89,7 @@ describe("remapping when a server is added, N → N+1 (minimum 1/(N+1))", () => 
     const entryFractions: number[] = [];
     for (const removed of [0, 33, 66, 99]) {
       const p = pool(100);
-      p.eligible[removed] = 0;
+      p.eligible[removed] = p.accepting[removed] = 0;
       const r = moved(before, assign(maglev, p));
       expect(r.fraction).toBeGreaterThan(0.0101); // strictly more than the removed server's own 1/100
       expect(r.fraction).toBeLessThan(0.02);
@@ -110,7 +110,7 @@ describe("remapping when a server is added, N → N+1 (minimum 1/(N+1))", () => 
     it(`${def.id}: removing a server moves exactly that server's keys`, () => {
       const p = pool(10);
       const before = assign(def, p);
-      p.eligible[6] = 0;
+      p.eligible[6] = p.accepting[6] = 0;
       const after = assign(def, p);
       let wrong = 0;
       for (let k = 0; k < KEYS; k++) if ((before[k] === 6) !== (after[k] !== before[k])) wrong++;

@@ -60,7 +60,7 @@ describe("rendezvous", () => {
   it("moves only a down server's keys, spread evenly over the others, and brings them back", () => {
     const p = pool(8);
     const before = route(p, 16_000);
-    p.eligible[5] = 0;
+    p.eligible[5] = p.accepting[5] = 0;
     const down = route(p, 16_000);
     const received = new Array<number>(8).fill(0);
     const others: number[] = [];
@@ -73,7 +73,7 @@ describe("rendezvous", () => {
     // ~2000 displaced keys over 7 servers: ~286 each, σ ≈ 16.
     const displaced = received.reduce((a, b) => a + b);
     for (let s = 0; s < 8; s++) if (s !== 5) expect(Math.abs(received[s] - displaced / 7)).toBeLessThan(90);
-    p.eligible[5] = 1;
+    p.eligible[5] = p.accepting[5] = 1;
     expect(route(p, 16_000)).toEqual(before);
   });
 

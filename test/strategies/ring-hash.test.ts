@@ -20,7 +20,7 @@ const ports = (first: number, n: number) => Array.from({ length: n }, (_, i) => 
 /** Each session id 1..count routed by a fresh strategy on this pool. */
 function route(p: ReturnType<typeof pool>, options: object, count: number): Int32Array {
   const strategy = ringHash.create(p, Math.random, ringHash.options.parse(options));
-  strategy.poolChanged?.();
+  strategy.poolChanged?.("health");
   const r = request();
   return Int32Array.from({ length: count }, (_, k) => {
     r.sessionKey = k + 1;
@@ -85,7 +85,7 @@ describe("ring-hash, Envoy RING_HASH ring (ring_hash_lb.cc)", () => {
   it("rebuilds from the healthy servers when one goes down: its keys move, and some keys move between survivors", () => {
     const p = pool(4);
     const before = route(p, { semantics: "envoy" }, 20_000);
-    p.eligible[1] = 0;
+    p.eligible[1] = p.accepting[1] = 0;
     const after = route(p, { semantics: "envoy" }, 20_000);
     let survivorsMoved = 0, survivors = 0;
     for (let k = 0; k < before.length; k++) {
@@ -115,7 +115,7 @@ describe("ring-hash, ketama semantics (virtual nodes on a fixed ring)", () => {
   it("moves only a down server's keys, each to the next eligible server clockwise, and brings them back", () => {
     const p = pool(10);
     const before = route(p, {}, 20_000);
-    p.eligible[3] = 0;
+    p.eligible[3] = p.accepting[3] = 0;
     const down = route(p, {}, 20_000);
     const ring = new VirtualNodeRing(p, 150).ring;
     const h = wide();
@@ -132,7 +132,7 @@ describe("ring-hash, ketama semantics (virtual nodes on a fixed ring)", () => {
       receivers.add(down[k]);
     }
     expect(receivers.size).toBeGreaterThan(5); // 150 arcs spread the load over most survivors
-    p.eligible[3] = 1;
+    p.eligible[3] = p.accepting[3] = 1;
     expect(route(p, {}, 20_000)).toEqual(before);
   });
 

@@ -132,11 +132,11 @@ describe("url-param (HAProxy balance url_param, map-based)", () => {
     const none = () => strategy.pick(request());
     const picks = [none(), none(), none(), none(), none(), none(), none(), strategy.pick(withId("0")), strategy.pick(withId("1")), none(), none(), none()];
     expect(picks).toEqual([0, 0, 1, 0, 2, 0, 0, 0, 2, 1, 0, 2]);
-    p.eligible[1] = 0;
-    strategy.poolChanged?.();
+    p.eligible[1] = p.accepting[1] = 0;
+    strategy.poolChanged?.("health");
     expect([none(), none(), none(), none(), none()]).toEqual([0, 0, 0, 2, 0]);
-    p.eligible[1] = 1;
-    strategy.poolChanged?.();
+    p.eligible[1] = p.accepting[1] = 1;
+    strategy.poolChanged?.("health");
     expect([none(), none(), none(), none(), none(), none()]).toEqual([0, 1, 0, 2, 0, 0]);
     // Equal weights: s1, s2, s3, s1 (recorded).
     const equal = urlParam.create(pool(3), Math.random, urlParam.options.parse({}));
@@ -163,8 +163,8 @@ describe("url-param (HAProxy balance url_param, map-based)", () => {
     const strategy = urlParam.create(p, Math.random, urlParam.options.parse({}));
     const ids = Array.from({ length: 20_000 }, (_, i) => i);
     const before = ids.map((id) => strategy.pick(request({ sessionKey: id })));
-    p.eligible[4] = 0;
-    strategy.poolChanged?.();
+    p.eligible[4] = p.accepting[4] = 0;
+    strategy.poolChanged?.("health");
     const after = ids.map((id) => strategy.pick(request({ sessionKey: id })));
     expect(after.every((s) => s !== 4)).toBe(true);
     const moved = ids.filter((_, i) => after[i] !== before[i]).length / ids.length;
