@@ -49,9 +49,10 @@ export class RemapTracker {
    * while it was live counts it as active; the last of them judges where it went.
    */
   close(slot: number, now: number, server: number): void {
-    const applied = this.#applied, at = this.#at, t = this.#world.clients;
-    const since = t.sessionLastSeen[slot];
-    if (applied === 0 || at[applied - 1] <= since) return;
+    const applied = this.#applied;
+    if (applied === 0) return;
+    const at = this.#at, t = this.#world.clients, since = t.sessionLastSeen[slot];
+    if (at[applied - 1] <= since) return;
     const until = Math.min(now, since + this.#idleTimeout);
     let i = firstAfter(at, applied, since), last = -1;
     for (; i < applied && at[i] <= until; i++) {

@@ -13,7 +13,13 @@ import type { World } from "./world.js";
  * refuses connections and the balancer retries, then answers 503.
  */
 export class Requests {
-  readonly #world: World;
+  readonly #clients: World["clients"];
+  readonly #engine: World["engine"];
+  readonly #metrics: World["metrics"];
+  readonly #servers: World["servers"];
+  readonly #balancer: World["balancer"];
+  readonly #store: World["store"];
+  readonly #scenario: World["scenario"];
   readonly #sessions: Sessions;
   readonly #users: Users;
   readonly #service: Distribution;
@@ -23,7 +29,13 @@ export class Requests {
   readonly #REFUSED: Kind;
 
   constructor(world: World, sessions: Sessions, users: Users) {
-    this.#world = world;
+    this.#clients = world.clients;
+    this.#engine = world.engine;
+    this.#metrics = world.metrics;
+    this.#servers = world.servers;
+    this.#balancer = world.balancer;
+    this.#store = world.store;
+    this.#scenario = world.scenario;
     this.#sessions = sessions;
     this.#users = users;
     this.#service = compileDistribution(world.scenario.servers.service);
@@ -35,7 +47,7 @@ export class Requests {
 
   /** The balancer routes the request; `excluded` is a server it already found refusing connections. */
   dispatch(slot: number, now: number, excluded: number): void {
-    const { clients: t, servers, balancer, metrics } = this.#world;
+    const t = this.#clients, servers = this.#servers, balancer = this.#balancer, metrics = this.#metrics;
     const cookiesEnabled = t.cookiesDisabled[slot] === 1 ? 0 : 1;
     this.#sessions.reserve(slot);
     const session = t.session[slot];
@@ -62,7 +74,7 @@ export class Requests {
 
   /** The server stopped: every request in service or queued there fails, and their users carry on. */
   failAll(server: number, now: number): void {
-    const { clients: t, servers } = this.#world;
+    const t = this.#clients, servers = this.#servers;
     const failRequest = (slot: number) => {
       servers.active[server]--;
       t.gen[slot]++; // its completion event is now stale
@@ -79,7 +91,7 @@ export class Requests {
 
   /** The request got no answer. */
   #fail(slot: number, now: number): void {
-    this.#world.metrics.failed(this.#world.clients.sentAt[slot]);
+    this.#metrics.failed(this.#clients.sentAt[slot]);
     this.#users.afterResponse(slot, now);
   }
 
@@ -90,44 +102,44 @@ export class Requests {
    * it (recorded: a 200 from another server after ~2 s, a 503 after ~3 s without redispatch).
    */
   #connectionRefused(slot: number, server: number, now: number, mayRedispatch: boolean): void {
-    const { retries, retryDelay } = this.#world.scenario.balancer;
-    const t = this.#world.clients, subject = t.subject(slot);
-    if (mayRedispatch && retries > 0 && this.#world.balancer.strategy.redispatch) {
+    const { retries, retryDelay } = this.#scenario.balancer;
+    const t = this.#clients, subject = t.subject(slot);
+    if (mayRedispatch && retries > 0 && this.#balancer.strategy.redispatch) {
       t.server[slot] = server;
-      this.#world.engine.at(now + (retries - 1) * retryDelay, this.#REDISPATCH, subject);
+      this.#engine.at(now + (retries - 1) * retryDelay, this.#REDISPATCH, subject);
     } else {
-      this.#world.engine.at(now + retries * retryDelay, this.#REFUSED, subject);
+      this.#engine.at(now + retries * retryDelay, this.#REFUSED, subject);
     }
   }
 
   readonly #redispatch = (subject: number, now: number): void => {
-    const slot = slotOf(subject), t = this.#world.clients;
+    const slot = slotOf(subject), t = this.#clients;
     if (t.gen[slot] === genOf(subject)) this.dispatch(slot, now, t.server[slot]);
   };
 
   readonly #refused = (subject: number, now: number): void => {
     const slot = slotOf(subject);
-    if (this.#world.clients.gen[slot] === genOf(subject)) this.#fail(slot, now);
+    if (this.#clients.gen[slot] === genOf(subject)) this.#fail(slot, now);
   };
 
   #startService(slot: number, server: number, worker: number, now: number): void {
-    const { clients: t, servers } = this.#world;
-    if (!servers.up[server]) throw new InvariantError("a request started service on a server that is down", now, `server ${this.#world.scenario.servers.list[server].name}`);
+    const t = this.#clients, servers = this.#servers;
+    if (!servers.up[server]) throw new InvariantError("a request started service on a server that is down", now, `server ${this.#scenario.servers.list[server].name}`);
     servers.busy[server * servers.workers + worker] = slot;
     t.worker[slot] = worker;
     this.#sessions.read(slot, server, now);
-    const work = this.#service.quantile(this.#serviceDraw.at(t.uid[slot], t.sent[slot])), trips = this.#world.store.tripTime;
-    this.#world.metrics.busy(server, work + trips, now);
-    this.#world.engine.at(now + work + trips, this.#DONE, t.subject(slot));
+    const work = this.#service.quantile(this.#serviceDraw.at(t.uid[slot], t.sent[slot])), trips = this.#store.tripTime;
+    this.#metrics.busy(server, work + trips, now);
+    this.#engine.at(now + work + trips, this.#DONE, t.subject(slot));
   }
 
   readonly #done = (subject: number, now: number): void => {
-    const slot = slotOf(subject), { clients: t, servers } = this.#world;
+    const slot = slotOf(subject), t = this.#clients, servers = this.#servers;
     if (t.gen[slot] !== genOf(subject)) return; // the request failed when its server crashed
     const server = t.server[slot], worker = t.worker[slot];
     servers.busy[server * servers.workers + worker] = -1;
     servers.active[server]--;
-    this.#world.metrics.served(t.sentAt[slot], now);
+    this.#metrics.served(t.sentAt[slot], now);
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     this.#users.afterResponse(slot, now);

@@ -9,26 +9,30 @@ import type { World } from "./world.js";
  * expired, lost, live at the end).
  */
 export class Sessions {
-  readonly #world: World;
+  readonly #clients: World["clients"];
+  readonly #metrics: World["metrics"];
+  readonly #store: World["store"];
   readonly #tracker: RemapTracker;
   readonly #idleTimeout: number;
   /** Session ids handed out so far. */
   #issued = 0;
 
   constructor(world: World, tracker: RemapTracker, idleTimeout: number) {
-    this.#world = world;
+    this.#clients = world.clients;
+    this.#metrics = world.metrics;
+    this.#store = world.store;
     this.#tracker = tracker;
     this.#idleTimeout = idleTimeout;
   }
 
   live(slot: number, now: number): boolean {
-    const t = this.#world.clients;
+    const t = this.#clients;
     return t.session[slot] >= 0 && now - t.sessionLastSeen[slot] <= this.#idleTimeout;
   }
 
   /** Reserves the id the session a request of `slot` will start gets, when it has no session and no reservation yet. */
   reserve(slot: number): void {
-    const t = this.#world.clients;
+    const t = this.#clients;
     if (t.session[slot] < 0 && t.reservedSession[slot] < 0) t.reservedSession[slot] = this.#issued++;
   }
 
@@ -44,22 +48,22 @@ export class Sessions {
 
   /** The user stopped using the session (it idled out, or the user left): it lives until its idle timeout. */
   abandon(slot: number, now: number): void {
-    const t = this.#world.clients;
+    const t = this.#clients;
     if (t.session[slot] < 0) return;
-    this.#world.metrics.sessionAbandoned(now, t.sessionLastSeen[slot] + this.#idleTimeout);
+    this.#metrics.sessionAbandoned(now, t.sessionLastSeen[slot] + this.#idleTimeout);
     this.#end(slot, now);
   }
 
   /** Live sessions now, for what measurement inherits from the warmup. */
   countLive(now: number): number {
     let live = 0;
-    for (let slot = 0; slot < this.#world.clients.used; slot++) if (this.live(slot, now)) live++;
+    for (let slot = 0; slot < this.#clients.used; slot++) if (this.live(slot, now)) live++;
     return live;
   }
 
   /** The application reads the session at the start of service; a session it cannot read is lost and started over. */
   read(slot: number, server: number, now: number): void {
-    const t = this.#world.clients, store = this.#world.store, metrics = this.#world.metrics;
+    const t = this.#clients, store = this.#store, metrics = this.#metrics;
     const previous = t.sessionServer[slot];
     if (t.session[slot] < 0) {
       this.#start(slot, server, now);
@@ -82,24 +86,24 @@ export class Sessions {
 
   /** A loss, counted by cause and, the first time in a measured visit, as a disrupted visit. */
   #lost(slot: number, now: number, cause: LostCause): void {
-    const t = this.#world.clients;
-    this.#world.metrics.lost(now, cause);
+    const t = this.#clients;
+    this.#metrics.lost(now, cause);
     if (t.visitState[slot] === 1) {
       t.visitState[slot] = 2;
-      this.#world.metrics.visitDisrupted();
+      this.#metrics.visitDisrupted();
     }
   }
 
   #start(slot: number, server: number, now: number): void {
-    const t = this.#world.clients;
+    const t = this.#clients;
     t.session[slot] = t.reservedSession[slot] >= 0 ? t.reservedSession[slot] : this.#issued++;
     t.reservedSession[slot] = -1;
-    this.#world.store.created(slot, server);
-    this.#world.metrics.sessionStarted(now);
+    this.#store.created(slot, server);
+    this.#metrics.sessionStarted(now);
   }
 
   #end(slot: number, now: number): void {
     this.#tracker.close(slot, now, -1);
-    this.#world.clients.session[slot] = -1;
+    this.#clients.session[slot] = -1;
   }
 }

@@ -20,7 +20,10 @@ export interface RequestSink {
  */
 export class Users {
   requests!: RequestSink;
-  readonly #world: World;
+  readonly #clients: World["clients"];
+  readonly #engine: World["engine"];
+  readonly #metrics: World["metrics"];
+  readonly #scenario: World["scenario"];
   readonly #sessions: Sessions;
   readonly #arrivals: Random;
   readonly #population: Random;
@@ -39,7 +42,10 @@ export class Users {
   #natRoom = 0;
 
   constructor(world: World, sessions: Sessions) {
-    this.#world = world;
+    this.#clients = world.clients;
+    this.#engine = world.engine;
+    this.#metrics = world.metrics;
+    this.#scenario = world.scenario;
     this.#sessions = sessions;
     const { clients } = world.scenario;
     this.#arrivals = stream(world.seed, world.purpose("arrivals"));
@@ -67,24 +73,24 @@ export class Users {
 
   /** Schedules the first arrival. */
   start(): void {
-    this.#world.engine.at(this.#visitGap.quantile(this.#arrivals()), this.#NEW_VISIT, 0);
+    this.#engine.at(this.#visitGap.quantile(this.#arrivals()), this.#NEW_VISIT, 0);
   }
 
   /** The user got an answer (or a failure): think and send the next request, or end the visit. */
   afterResponse(slot: number, now: number): void {
-    const t = this.#world.clients;
+    const t = this.#clients;
     if (--t.requestsLeft[slot] > 0) {
       const pause = this.#think.quantile(this.#draw.think.at(t.uid[slot], t.sent[slot]));
-      this.#world.engine.at(now + pause, this.#SEND, t.subject(slot));
+      this.#engine.at(now + pause, this.#SEND, t.subject(slot));
     } else {
       this.#endVisit(slot, now);
     }
   }
 
   readonly #newVisit = (_: number, now: number): void => {
-    const c = this.#world.scenario.clients;
+    const c = this.#scenario.clients;
     if (c.count !== undefined && this.#users >= c.count) return;
-    const t = this.#world.clients;
+    const t = this.#clients;
     const slot = t.allocate(this.#users++);
     // A fixed number of population draws per user keeps the stream aligned whatever the branches.
     const natDraw = this.#population(), mobileDraw = this.#population(), cookieDraw = this.#population();
@@ -103,25 +109,25 @@ export class Users {
     t.nextAddressChange[slot] = t.mobile[slot] ? now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(t.uid[slot], 0)) : Infinity;
     t.cookiesDisabled[slot] = cookieDraw < c.cookies.disabledFraction ? 1 : 0;
     this.#startVisit(slot, now);
-    this.#world.engine.at(now + this.#visitGap.quantile(this.#arrivals()), this.#NEW_VISIT, 0);
+    this.#engine.at(now + this.#visitGap.quantile(this.#arrivals()), this.#NEW_VISIT, 0);
   };
 
   readonly #visitStart = (subject: number, now: number): void => {
     const slot = slotOf(subject);
-    if (this.#world.clients.gen[slot] === genOf(subject)) this.#startVisit(slot, now);
+    if (this.#clients.gen[slot] === genOf(subject)) this.#startVisit(slot, now);
   };
 
   readonly #send = (subject: number, now: number): void => {
     const slot = slotOf(subject);
-    if (this.#world.clients.gen[slot] === genOf(subject)) this.#sendRequest(slot, now);
+    if (this.#clients.gen[slot] === genOf(subject)) this.#sendRequest(slot, now);
   };
 
   #startVisit(slot: number, now: number): void {
-    const t = this.#world.clients, uid = t.uid[slot], visit = t.visit[slot];
-    t.visitState[slot] = this.#world.metrics.visitStarted(now) ? 1 : 0;
+    const t = this.#clients, uid = t.uid[slot], visit = t.visit[slot];
+    t.visitState[slot] = this.#metrics.visitStarted(now) ? 1 : 0;
     // Clamped so a heavy-tailed draw cannot overflow the 32-bit counter.
     t.requestsLeft[slot] = Math.min(LIMITS.countValue, Math.max(1, Math.round(this.#requestsPerVisit.quantile(this.#draw.visitLength.at(uid, visit)))));
-    if (this.#draw.clear.at(uid, visit) < this.#world.scenario.clients.cookies.clearPerVisit) {
+    if (this.#draw.clear.at(uid, visit) < this.#scenario.clients.cookies.clearPerVisit) {
       this.#sessions.cookiesCleared(slot, now);
       t.lbCookie[slot] = -1;
       t.lbCookieExpires[slot] = Infinity;
@@ -130,10 +136,10 @@ export class Users {
   }
 
   #sendRequest(slot: number, now: number): void {
-    const t = this.#world.clients;
+    const t = this.#clients;
     t.sent[slot]++;
     t.sentAt[slot] = now;
-    this.#world.metrics.request(now);
+    this.#metrics.request(now);
     if (now >= t.nextAddressChange[slot]) this.#moveAddress(slot, now);
     if (!this.#sessions.live(slot, now)) this.#sessions.abandon(slot, now);
     if (now >= t.lbCookieExpires[slot]) t.lbCookie[slot] = -1;
@@ -141,17 +147,17 @@ export class Users {
   }
 
   #endVisit(slot: number, now: number): void {
-    const t = this.#world.clients, uid = t.uid[slot], visit = t.visit[slot]++;
-    if (this.#draw.returns.at(uid, visit) < this.#world.scenario.clients.returning.fraction) {
+    const t = this.#clients, uid = t.uid[slot], visit = t.visit[slot]++;
+    if (this.#draw.returns.at(uid, visit) < this.#scenario.clients.returning.fraction) {
       const at = now + this.#returnAfter.quantile(this.#draw.returnAfter.at(uid, visit));
-      if (at <= this.#world.scenario.duration) return this.#world.engine.at(at, this.#VISIT_START, t.subject(slot));
+      if (at <= this.#scenario.duration) return this.#engine.at(at, this.#VISIT_START, t.subject(slot));
     }
     this.#sessions.abandon(slot, now);
     t.release(slot);
   }
 
   #moveAddress(slot: number, now: number): void {
-    const t = this.#world.clients, uid = t.uid[slot], n = ++t.addressChanges[slot];
+    const t = this.#clients, uid = t.uid[slot], n = ++t.addressChanges[slot];
     t.address[slot] = randomAddress(this.#draw.move.at(uid, n));
     t.addressChanged[slot] = 1;
     t.nextAddressChange[slot] = now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(uid, n));
