@@ -46,6 +46,12 @@ export class Balancer {
     return true;
   }
 
+  /** A server's weight changes (the pool's weights array is shared with the load-skew collector). */
+  setWeight(server: number, weight: number): void {
+    (this.pool.weights as Int32Array)[server] = weight;
+    this.strategy.poolChanged?.("weights");
+  }
+
   /** Fills the reused routing view and asks the strategy; -1 when no server is eligible. */
   route(now: number, address: number, cookiesEnabled: number, cookie: number, sessionKey: number, nextSessionKey: number, excluded: number): number {
     const r = this.request;

@@ -29,4 +29,8 @@ export class ServerLifecycle implements TopologyControl {
   recover(server: number): void {
     this.#world.servers.up[server] = 1;
   }
+
+  setWeight(server: number, weight: number): void {
+    this.#world.balancer.setWeight(server, weight);
+  }
 }

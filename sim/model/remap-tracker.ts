@@ -72,7 +72,7 @@ export class RemapTracker {
     return events.map((event, i) => ({
       at: event.at,
       action: event.action,
-      server: servers.list[event.server].name,
+      server: event.servers.map((s) => servers.list[s].name).join(", "),
       activeSessions: this.#active[i],
       returnedSessions: this.#returned[i],
       movedSessions: this.#moved[i],

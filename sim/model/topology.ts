@@ -48,7 +48,7 @@ export class Topology {
 
   readonly #event = (index: number, now: number): void => {
     const event = this.#world.scenario.events[index], def = this.#defs[index];
-    def.apply(this.#control, event.server, now);
+    def.apply(this.#control, event, now);
     // After the change: sessions that ended because of it (their user's visit ended with a
     // failed request) were not live at it.
     this.#tracker.applied(index, def.takesAway ? event.server : -1);

@@ -13,7 +13,7 @@ export function describeScenario(s: Scenario): string {
     `clients: ${c.visitsPerSecond} visits/s${c.count !== undefined ? `, at most ${c.count} users` : ""}; NAT ${pct(c.nat.fraction)}, mobile ${pct(c.mobile.fraction)}, cookies disabled ${pct(c.cookies.disabledFraction)}, returning ${pct(c.returning.fraction)}`,
     `servers: ${few(servers.map((x) => x.name))}${weights && servers.length <= 10 ? weights : ""}; ${s.servers.workers} workers each; sessions in ${store(s.store.kind)}`,
     `strategies: ${s.strategies.map((e) => (e.store.kind === s.store.kind ? e.label : `${e.label} (${store(e.store.kind)})`)).join(", ")}`,
-    `events: ${s.events.length === 0 ? "none" : few(s.events.map((e) => `${e.action} ${servers[e.server].name} at ${formatDuration(e.at)}`))}`,
+    `events: ${s.events.length === 0 ? "none" : few(s.events.map((e) => `${e.action} ${e.servers.map((k) => servers[k].name).join(", ")} at ${formatDuration(e.at)}`))}`,
   ].join("\n");
 }
 

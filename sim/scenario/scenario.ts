@@ -31,7 +31,10 @@ export interface ScenarioEvent {
   at: number;
   /** The registered event kind (sim/model/events/). */
   action: string;
-  /** Server index. */
+  /** Indices of the servers the event names, in the order it names them, and its value as written (validated). */
+  servers: number[];
+  value: unknown;
+  /** The first server it names, for reports that show one. */
   server: number;
 }
 
@@ -88,27 +91,35 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
     taken.add(e.label);
   }
 
-  const events: (ScenarioEvent & { index: number })[] = [];
+  const events: (ScenarioEvent & { index: number; paths: (string | number)[][] })[] = [];
   raw.events.forEach((e, i) => {
     // The schema has checked that exactly one registered action is present.
     const def = eventKinds.find((d) => (e as Record<string, unknown>)[d.action] !== undefined) as EventDef;
-    const name = (e as Record<string, unknown>)[def.action] as string;
-    const server = names.indexOf(name);
-    if (server < 0) issues.push({ path: ["events", i, def.action], message: `unknown server ${clip(name)}; servers are ${listNames(names)}` });
+    const value = (e as Record<string, unknown>)[def.action];
+    const targets = def.targets(value);
+    const servers = targets.map((target) => {
+      const server = names.indexOf(target.name);
+      if (server < 0) issues.push({ path: ["events", i, def.action, ...target.path], message: `unknown server ${clip(target.name)}; servers are ${listNames(names)}` });
+      return server;
+    });
     if (e.at > raw.duration) issues.push({ path: ["events", i, "at"], message: `event at ${e.at} s is after the end of the run (${raw.duration} s)` });
-    events.push({ at: e.at, action: def.action, server, index: i });
+    const paths = targets.map((target) => ["events", i, def.action, ...target.path]);
+    events.push({ at: e.at, action: def.action, servers, server: servers[0] ?? -1, value, index: i, paths });
   });
   events.sort((a, b) => a.at - b.at);
-  // In time order, an event must find its server in the state it needs: crashing a crashed
-  // server or recovering a running one is a mistake in the scenario, not a no-op.
+  // In time order, an event that changes a server's state must find it in the state it needs:
+  // crashing a crashed server or recovering a running one is a mistake, not a no-op.
   const down = new Set<number>();
   for (const e of events) {
-    if (e.server < 0) continue;
     const def = findEvent(e.action) as EventDef;
-    const state = down.has(e.server) ? "down" : "up";
-    if (state !== def.needs) issues.push({ path: ["events", e.index, e.action], message: wrongState(names[e.server], e.at, state, def) });
-    if (def.leaves === "down") down.add(e.server);
-    else down.delete(e.server);
+    if (!def.needs) continue;
+    e.servers.forEach((server, k) => {
+      if (server < 0) return;
+      const state = down.has(server) ? "down" : "up";
+      if (state !== def.needs) issues.push({ path: e.paths[k], message: wrongState(names[server], e.at, state, def) });
+      if (def.leaves === "down") down.add(server);
+      else down.delete(server);
+    });
   }
   if (issues.length > 0) return { issues };
   return {
@@ -126,7 +137,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       balancer: raw.balancer,
       metrics: raw.metrics,
       strategies: entries,
-      events: events.map(({ at, action, server }) => ({ at, action, server })),
+      events: events.map(({ at, action, servers, server, value }) => ({ at, action, servers, server, value })),
     },
   };
 }

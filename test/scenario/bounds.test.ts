@@ -155,3 +155,18 @@ describe("--strategies picks exactly one entry per name, in the order named", ()
     expect(selectStrategies(s, ["magelv"])).toMatchObject({ error: expect.stringMatching(/did you mean "maglev"/) });
   });
 });
+
+describe("weight events", () => {
+  it("name known servers and weights from 1 to 256, at their JSON path", () => {
+    // Names are checked once the values are valid.
+    expect(problems({ events: [{ at: 60, weight: { s1: 3, zz: 2 } }] })).toMatch(/events\[0\]\.weight\.zz: unknown server "zz"; servers are s1, s2/);
+    const message = problems({ events: [{ at: 90, weight: { s2: 300 } }, { at: 100, weight: {} }] });
+    expect(message).toMatch(/events\[0\]\.weight\.s2: expected a number <= 256, got 300/);
+    expect(message).toMatch(/events\[1\]\.weight: expected at least one server and its new weight/);
+  });
+
+  it("compile to the servers they name, in order, and need no particular server state", () => {
+    const s = valid({ events: [{ at: 10, crash: "s1" }, { at: 20, weight: { s2: 5, s1: 2 } }] });
+    expect(s.events[1]).toMatchObject({ action: "weight", servers: [1, 0], value: { s2: 5, s1: 2 } });
+  });
+});

@@ -6,6 +6,21 @@ export interface TopologyControl {
   crash(server: number, now: number): void;
   /** A crashed server runs again, empty; health checks put it back. */
   recover(server: number, now: number): void;
+  /** The server's weight changes; the strategy rebuilds what depends on weights. */
+  setWeight(server: number, weight: number, now: number): void;
+}
+
+/** A server an event names: its name, and where in the event's value it is written. */
+export interface EventTarget {
+  name: string;
+  /** Path below the action key (empty when the value is the name itself). */
+  path: (string | number)[];
+}
+
+/** An event as the model applies it: the servers it names (indices, in `targets` order) and its value. */
+export interface CompiledEvent {
+  servers: number[];
+  value: unknown;
 }
 
 /**
@@ -19,13 +34,15 @@ export interface EventDef {
   /** One line for `lbsim list` and the editor schema. */
   readonly summary: string;
   /** The value the action key takes. */
-  readonly value: z.ZodType<string>;
-  /** The server state the event needs at its time, and the state it leaves the server in. */
-  readonly needs: "up" | "down";
-  readonly leaves: "up" | "down";
-  /** True when the event takes its server away, so every session on it must move. */
+  readonly value: z.ZodType;
+  /** The servers the (validated) value names. */
+  targets(value: unknown): EventTarget[];
+  /** For events that change a server's state: the state each target needs at the event's time, and the state it leaves. */
+  readonly needs?: "up" | "down";
+  readonly leaves?: "up" | "down";
+  /** True when the event takes its servers away, so every session on them must move. */
   readonly takesAway: boolean;
-  apply(control: TopologyControl, server: number, now: number): void;
+  apply(control: TopologyControl, event: CompiledEvent, now: number): void;
 }
 
 /** Identity helper, for symmetry with defineStrategy and defineStore. */

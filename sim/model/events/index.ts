@@ -1,12 +1,13 @@
 import { crashEvent } from "./crash.js";
 import type { EventDef } from "./define.js";
 import { recoverEvent } from "./recover.js";
+import { weightEvent } from "./weight.js";
 
 /** Every scenario event kind lbsim knows. Adding one is a file in this folder plus a line here. */
-export const eventKinds: readonly EventDef[] = [crashEvent, recoverEvent];
+export const eventKinds: readonly EventDef[] = [crashEvent, recoverEvent, weightEvent];
 
 export function findEvent(action: string): EventDef | undefined {
   return eventKinds.find((e) => e.action === action);
 }
 
-export type { EventDef, TopologyControl } from "./define.js";
+export type { CompiledEvent, EventDef, EventTarget, TopologyControl } from "./define.js";
