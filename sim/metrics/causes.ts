@@ -1,5 +1,5 @@
 /** Why a live session could not be read by the server that got its request. */
-export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge";
+export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped";
 
 export interface CauseInfo {
   readonly title: string;
@@ -26,6 +26,10 @@ export const causeInfo = {
   tokenTooLarge: {
     title: "Token too large",
     description: "The client-side session token was larger than the client can carry, so it never came back.",
+  },
+  serverStopped: {
+    title: "Server stopped",
+    description: "The server holding the session in memory was stopped on purpose (a planned stop, a restart); it finished its requests, but its memory went with it.",
   },
 } as const satisfies Record<LostCause, CauseInfo>;
 

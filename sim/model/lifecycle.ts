@@ -19,15 +19,30 @@ export class ServerLifecycle implements TopologyControl {
   /** The server stops: requests in service or queued there fail, and its memory is gone. */
   crash(server: number, now: number): void {
     const servers = this.#world.servers;
-    if (!servers.up[server]) return;
-    servers.up[server] = 0;
-    servers.epoch[server]++;
+    if (!servers.running[server]) return;
+    servers.halt(server, "serverCrash");
     this.#world.metrics.serverDown(server);
     this.#requests.failAll(server, now);
   }
 
   recover(server: number): void {
-    this.#world.servers.up[server] = 1;
+    this.#world.servers.start(server);
+  }
+
+  /**
+   * A planned stop: the server closes its listener at once (new connections are refused, so
+   * health checks fail), answers what it has accepted, then exits and its memory is gone.
+   */
+  stop(server: number): void {
+    const servers = this.#world.servers;
+    servers.up[server] = 0;
+    servers.stopping[server] = 1;
+    this.#world.metrics.serverDown(server);
+    if (servers.active[server] === 0) servers.halt(server, "serverStopped");
+  }
+
+  start(server: number): void {
+    this.#world.servers.start(server);
   }
 
   setWeight(server: number, weight: number): void {

@@ -1,3 +1,4 @@
+import type { LostCause } from "../metrics/causes.js";
 import type { ServerSpec } from "../scenario/scenario.js";
 
 /**
@@ -9,9 +10,16 @@ export class ServerPool {
   readonly size: number;
   readonly workers: number;
   readonly queueLimit: number;
-  /** 1 while the server is actually running, whatever the balancer believes. */
+  /** 1 while the server accepts connections, whatever the balancer believes. */
   readonly up: Uint8Array;
+  /** 1 while its process runs and serves what it has accepted (a stopping server runs but is not up). */
+  readonly running: Uint8Array;
+  /** 1 from a planned stop until its last accepted request is answered. */
+  readonly stopping: Uint8Array;
+  /** Times the server's memory was lost (a crash or a stop); state stamped with an older count is gone. */
   readonly epoch: Int32Array;
+  /** Why each server's memory was last lost. */
+  readonly memoryLostBy: LostCause[];
   /** Requests in service or queued, per server. */
   readonly active: Int32Array;
   /** Client slot in each worker, -1 when idle: `busy[server * workers + worker]`. */
@@ -25,12 +33,30 @@ export class ServerPool {
     this.workers = workers;
     this.queueLimit = queueLimit;
     this.up = new Uint8Array(this.size).fill(1);
+    this.running = new Uint8Array(this.size).fill(1);
+    this.stopping = new Uint8Array(this.size);
     this.epoch = new Int32Array(this.size);
+    this.memoryLostBy = Array.from({ length: this.size }, () => "serverCrash" as LostCause);
     this.active = new Int32Array(this.size);
     this.busy = new Int32Array(this.size * workers).fill(-1);
     this.#queues = Array.from({ length: this.size }, () => new Int32Array(16));
     this.#heads = new Int32Array(this.size);
     this.#lengths = new Int32Array(this.size);
+  }
+
+  /** The process ends and its memory with it, for `cause`. */
+  halt(server: number, cause: LostCause): void {
+    this.up[server] = 0;
+    this.running[server] = 0;
+    this.stopping[server] = 0;
+    this.epoch[server]++;
+    this.memoryLostBy[server] = cause;
+  }
+
+  /** The process starts, empty, and accepts connections. */
+  start(server: number): void {
+    this.up[server] = 1;
+    this.running[server] = 1;
   }
 
   /** An idle worker of the server, or -1. */

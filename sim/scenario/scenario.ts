@@ -170,7 +170,7 @@ export function safeName(fileName: string): string {
 
 function wrongState(name: string, at: number, state: "up" | "down", def: EventDef): string {
   return state === "down"
-    ? `server ${name} is already down at ${at} s (crashed earlier and not recovered)`
+    ? `server ${name} is already down at ${at} s (crashed or stopped earlier, and not started again)`
     : `server ${name} is running at ${at} s; "${def.action}" needs a server that is down`;
 }
 

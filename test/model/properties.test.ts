@@ -29,7 +29,11 @@ const scenarios = fc
       strategies.map((s) => s.id),
       { minLength: 2, maxLength: 3 },
     ),
-    crashes: fc.array(fc.record({ server: fc.nat(4), at: fc.double({ min: 0, max: 1, noNaN: true }), back: fc.double({ min: 0, max: 1, noNaN: true }) }), { maxLength: 2 }),
+    crashes: fc.array(
+      fc.record({ server: fc.nat(4), at: fc.double({ min: 0, max: 1, noNaN: true }), back: fc.double({ min: 0, max: 1, noNaN: true }), planned: fc.boolean() }),
+      { maxLength: 2 },
+    ),
+    weights: fc.option(fc.record({ server: fc.nat(4), at: fc.double({ min: 0, max: 1, noNaN: true }), weight: fc.integer({ min: 1, max: 8 }) })),
   })
   .map((p) => {
     const names = p.servers.map((_, i) => `s${i + 1}`);
@@ -41,8 +45,11 @@ const scenarios = fc
       used.add(server);
       const at = Math.round(c.at * p.duration);
       const back = at + Math.round(c.back * (p.duration - at));
-      return back > at ? [{ at, crash: names[server] }, { at: back, recover: names[server] }] : [{ at, crash: names[server] }];
+      // A crash and recovery, or a planned stop and start.
+      const [down, up] = c.planned ? ["stop", "start"] : ["crash", "recover"];
+      return back > at ? [{ at, [down]: names[server] }, { at: back, [up]: names[server] }] : [{ at, [down]: names[server] }];
     });
+    if (p.weights) events.push({ at: Math.round(p.weights.at * p.duration), weight: { [names[p.weights.server % names.length]]: p.weights.weight } } as never);
     return {
       seed: p.seed,
       duration: p.duration,

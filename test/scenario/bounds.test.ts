@@ -94,6 +94,13 @@ describe("events must change their server's state", () => {
     expect(message).not.toMatch(/events\[1\]/);
   });
 
+  it("a planned stop needs a running server and a start a stopped or crashed one", () => {
+    const message = problems({ events: [{ at: 1, stop: "s1" }, { at: 2, stop: "s1" }, { at: 3, start: "s2" }] });
+    expect(message).toMatch(/events\[1\]\.stop: server s1 is already down at 2 s/);
+    expect(message).toMatch(/events\[2\]\.start: server s2 is running at 3 s; "start" needs a server that is down/);
+    expect(valid({ events: [{ at: 1, crash: "s1" }, { at: 2, start: "s1" }, { at: 3, stop: "s1" }, { at: 4, recover: "s1" }] }).events).toHaveLength(4);
+  });
+
   it("accepts crash, recover, crash again", () => {
     expect(valid({ events: [{ at: 1, crash: "s1" }, { at: 2, recover: "s1" }, { at: 3, crash: "s1" }] }).events).toHaveLength(3);
   });

@@ -6,6 +6,10 @@ export interface TopologyControl {
   crash(server: number, now: number): void;
   /** A crashed server runs again, empty; health checks put it back. */
   recover(server: number, now: number): void;
+  /** A planned stop: new connections refused, accepted requests answered, then the memory is gone. */
+  stop(server: number, now: number): void;
+  /** A stopped (or crashed) server starts, empty. */
+  start(server: number, now: number): void;
   /** The server's weight changes; the strategy rebuilds what depends on weights. */
   setWeight(server: number, weight: number, now: number): void;
 }

@@ -1,9 +1,11 @@
 import type { z } from "zod";
+import type { LostCause } from "../../metrics/causes.js";
 import type { SessionStore } from "./session-store.js";
 
-/** What a store may read of the model: the servers' crash counts, so state stamped with an older one is known to be gone. */
+/** What a store may read of the model: how often each server's memory was lost (state stamped with an older count is gone) and why it last was. */
 export interface StoreContext {
   readonly epoch: Int32Array;
+  readonly memoryLostBy: readonly LostCause[];
 }
 
 /**

@@ -2,7 +2,7 @@ import type { LostCause } from "../../metrics/causes.js";
 import { defineStore, type StoreContext } from "./define.js";
 import type { SessionStore } from "./session-store.js";
 
-/** Sessions in the memory of the server that created them; a crash of that server loses them. */
+/** Sessions in the memory of the server that created them; a crash or stop of that server loses them. */
 class LocalStore implements SessionStore {
   readonly tripTime = 0;
   readonly #servers: StoreContext;
@@ -21,7 +21,7 @@ class LocalStore implements SessionStore {
 
   readFailure(slot: number, server: number): LostCause | null {
     const home = this.#home[slot];
-    if (this.#homeEpoch[slot] !== this.#servers.epoch[home]) return "serverCrash";
+    if (this.#homeEpoch[slot] !== this.#servers.epoch[home]) return this.#servers.memoryLostBy[home];
     return home === server ? null : "remapped";
   }
 
