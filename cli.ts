@@ -3,17 +3,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LIMITS } from "./sim/scenario/limits.js";
 
 /** Exit codes (README "Exit codes"): 0 ok, 1 internal error, 2 bad input or a budget exceeded; 130/143 interrupted. */
 const BAD_INPUT = 2;
 const packageRoot = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../" : "./", import.meta.url));
 
-/** An integer flag from `min` to `max` (the scenario schema's bounds for the same field). */
-function integer(name: string, min: number, max: number) {
+/** A number flag; its bounds are the scenario schema's, checked with the file (loadScenarioFile's overrides). */
+function number(name: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
-      throw new InvalidArgumentError(`${name} expects an integer from ${min} to ${max}, got ${clip(value)}`);
+    if (value.trim() === "" || !Number.isFinite(Number(value))) throw new InvalidArgumentError(`${name} expects a number, got ${clip(value)}`);
     return Number(value);
   };
 }
@@ -72,8 +70,8 @@ program
   .description("simulate a scenario and write report.html, results.csv and results.json")
   .argument("<scenario>", "scenario file (JSON)")
   .option("--strategies <ids>", "comma-separated strategies to compare (ids or labels; default: the scenario's)")
-  .option("--seed <n>", "override the scenario's seed", integer("--seed", 0, Number.MAX_SAFE_INTEGER))
-  .option("--replications <n>", "override the number of replications", integer("--replications", 1, LIMITS.replications))
+  .option("--seed <n>", "override the scenario's seed", number("--seed"))
+  .option("--replications <n>", "override the number of replications", number("--replications"))
   .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>)")
   .option("--json", "print the results JSON to stdout (the summary table goes to stderr)")
   .option("--quiet", "no progress display")
@@ -121,9 +119,12 @@ interface RunFlags extends BudgetFlags {
 async function run(file: string, flags: RunFlags): Promise<void> {
   const { loadScenarioFile, InputError, selectStrategies, runScenario, scenarioWarnings, estimate } = await import("./sim/index.js");
   const { renderCsv, renderHtml, renderJson, renderTable, checkOutputDir, writeOutputSet, progressReporter } = await import("./reports/index.js");
-  const scenario = loadScenarioFile(file);
-  if (flags.seed !== undefined) scenario.seed = flags.seed;
-  if (flags.replications !== undefined) scenario.replications = flags.replications;
+  // The flags are checked by the scenario schema like the file's own values.
+  const overrides = [
+    ...(flags.seed === undefined ? [] : [{ path: ["seed"], value: flags.seed, flag: "--seed" }]),
+    ...(flags.replications === undefined ? [] : [{ path: ["replications"], value: flags.replications, flag: "--replications" }]),
+  ];
+  const scenario = loadScenarioFile(file, overrides);
   if (flags.strategies !== undefined) {
     const selected = selectStrategies(scenario, flags.strategies.split(",").map((s) => s.trim()).filter(Boolean));
     if ("error" in selected) throw new InputError(`--strategies: ${selected.error}`);

@@ -81,10 +81,17 @@ describe("budgets from the command line", () => {
 });
 
 describe("command-line mistakes", () => {
-  it("read like every other lbsim error and point to --help instead of printing it", () => {
-    const r = lbsim(["run", "--replications", "1001", "x.json"]);
+  it("--seed and --replications meet the scenario schema's bounds, named by their flag", () => {
+    const file = write(tmp(), {});
+    const r = lbsim(["run", file, "--replications", "1001", "--seed", "-1"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`lbsim: option '--replications <n>' argument '1001' is invalid. --replications expects an integer from 1 to 1000, got "1001"\n(add --help for usage)\n`);
+    expect(r.stderr).toBe("lbsim: --seed: expected a number >= 0, got -1\n--replications: expected a number <= 1000, got 1001\n");
+  });
+
+  it("read like every other lbsim error and point to --help instead of printing it", () => {
+    const r = lbsim(["run", "--replications", "many", "x.json"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`lbsim: option '--replications <n>' argument 'many' is invalid. --replications expects a number, got "many"\n(add --help for usage)\n`);
     expect(lbsim(["frobnicate"]).stderr).toBe("lbsim: unknown command 'frobnicate'\n(add --help for usage)\n");
   });
 

@@ -8,8 +8,19 @@ import { compileScenario, type Scenario } from "./scenario.js";
 import { editorJsonSchema, scenarioSchema } from "./schema.js";
 import { describeIssues, tagDefaultMessages, type Finding, type IssueContext } from "./zod-issues.js";
 
-/** Reads and validates a scenario file; every user mistake becomes an InputError naming the file. */
-export function loadScenarioFile(file: string): Scenario {
+/**
+ * A value set from outside the file (a command-line flag such as `--replications 5`), applied to
+ * the document before it is checked, so it meets the same schema; its problems name the flag.
+ */
+export interface Override {
+  path: (string | number)[];
+  value: unknown;
+  /** How the user wrote it, for messages: `--replications`. */
+  flag: string;
+}
+
+/** Reads and validates a scenario file; every user mistake becomes an InputError naming the file (or the flag of an override). */
+export function loadScenarioFile(file: string, overrides: readonly Override[] = []): Scenario {
   let read: ReturnType<typeof readBytes>;
   try {
     read = readBytes(file, MAX_SCENARIO_BYTES);
@@ -19,7 +30,7 @@ export function loadScenarioFile(file: string): Scenario {
   if ("tooLarge" in read) throw new InputError(file, [{ path: "", message: `the file is larger than ${MAX_SCENARIO_BYTES / 2 ** 20} MiB; a scenario is a few kilobytes` }]);
   const decoded = decodeText(read.bytes);
   if ("problem" in decoded) throw new InputError(file, [decoded.problem]);
-  return parseScenario(decoded.text, file);
+  return parseScenario(decoded.text, file, overrides);
 }
 
 export { MAX_SCENARIO_BYTES };
@@ -28,7 +39,7 @@ export { MAX_SCENARIO_BYTES };
  * Validates a scenario's JSON text (`file` names it in messages and, without a `name` key,
  * names the scenario). Throws an InputError listing every problem found, in file order.
  */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(text: string, file: string, overrides: readonly Override[] = []): Scenario {
   const parsed = JsonDocument.parse(text);
   const document = parsed.document;
   if (!document) throw new InputError(file, parsed.problems);
@@ -42,8 +53,9 @@ export function parseScenario(text: string, file: string): Scenario {
   // A number too large for a double reached the schema as Infinity; what it says about that
   // value ("got number Infinity") only repeats the problem above in words the user never wrote.
   const tooLarge = document.hazards.filter((h) => h.kind === "number").map((h) => h.path);
-  const context: IssueContext = { data: document.value, schema: editorSchema };
-  const checked = scenarioSchema.safeParse(document.value, tagDefaultMessages);
+  const value = withOverrides(document.value, overrides);
+  const context: IssueContext = { data: value, schema: editorSchema };
+  const checked = scenarioSchema.safeParse(value, tagDefaultMessages);
   let scenario: Scenario | undefined;
   let findings: Finding[];
   if (checked.success) {
@@ -53,13 +65,35 @@ export function parseScenario(text: string, file: string): Scenario {
   } else {
     findings = describeIssues(checked.error.issues, context);
   }
+  const flagged: string[] = [];
   for (const f of findings) {
     if (f.key === undefined && tooLarge.some((p) => startsWith(f.path, p))) continue;
+    const override = overrides.find((o) => startsWith(f.path, o.path));
+    if (override) {
+      flagged.push(`${override.flag}: ${f.message}`);
+      continue;
+    }
     const at = f.key === undefined ? f.path : [...f.path, f.key];
     problems.push({ path: shortPath(f.path), ...document.locate(at, f.key !== undefined), message: f.message });
   }
+  if (flagged.length > 0) throw new InputError(flagged.join("\n"));
   if (problems.length > 0 || !scenario) throw new InputError(file, problems.sort(byPosition));
   return scenario;
+}
+
+/** The document with each override set at its path (objects created on the way as needed); the parsed document itself is left alone. */
+function withOverrides(document: unknown, overrides: readonly Override[]): unknown {
+  if (overrides.length === 0) return document;
+  const root = structuredClone(document) as Record<string | number, unknown>;
+  for (const { path, value } of overrides) {
+    let node = root;
+    for (const segment of path.slice(0, -1)) {
+      if (typeof node[segment] !== "object" || node[segment] === null) node[segment] = {};
+      node = node[segment] as Record<string | number, unknown>;
+    }
+    node[path[path.length - 1]] = value;
+  }
+  return root;
 }
 
 /** A path as problems write it, with each key cut short so a very long key cannot stretch the line. */
