@@ -269,8 +269,11 @@ function eventGroups(result: Result): EventGroup[] {
 }
 
 function eventRow({ strategy, event: e }: EventGroup["rows"][number]): string {
-  const excess = e.remapFraction !== null && e.minimumFraction !== null && e.remapFraction > e.minimumFraction + 1e-9 ? ' class="excess"' : "";
-  return `<tr><th scope="row" class="name">${esc(strategy)}</th><td>${count(e.activeSessions)}</td><td>${count(e.returnedSessions)}</td><td>${count(e.movedSessions)}</td><td${excess}>${pct(e.remapFraction)}</td><td>${pct(e.minimumFraction)}</td></tr>`;
+  // Marked only where it exceeds the minimum by more than its own 95% half-width.
+  const half = e.ci95?.remapFraction ?? 0;
+  const excess = e.remapFraction !== null && e.minimumFraction !== null && e.remapFraction - e.minimumFraction > half + 1e-9 ? ' class="excess"' : "";
+  const ci = e.ci95?.remapFraction == null ? "" : ` <span class="ci">± ${sig2.format(e.ci95.remapFraction * 100)}%</span>`;
+  return `<tr><th scope="row" class="name">${esc(strategy)}</th><td>${count(e.activeSessions)}</td><td>${count(e.returnedSessions)}</td><td>${count(e.movedSessions)}</td><td${excess}>${pct(e.remapFraction)}${ci}</td><td>${pct(e.minimumFraction)}</td></tr>`;
 }
 
 function eventsTable(result: Result): string {
@@ -286,7 +289,7 @@ ${groups
   .join("\n")}
 </table>
 <p class="note">Remapped: share of the sessions that came back after the event and went to a different server than before.
-Minimum: the share any strategy must move (sessions whose server was taken away). Remapped above the minimum is in <span class="excess">red</span>.</p>`
+Minimum: the share any strategy must move (sessions whose server was taken away). Remapped above the minimum by more than its 95% half-width is in <span class="excess">red</span>; a move costs a session only where the store keeps sessions on servers (local memory).</p>`
     : `<p class="note">No topology events in this scenario.</p>`;
   return `<div class="events-block"><h3>Topology events</h3>\n${body}</div>`;
 }

@@ -59,6 +59,8 @@ export interface TopologyEventResult {
   remapFraction: Measure;
   /** The least any strategy must move: returned sessions whose previous server was taken away, / returnedSessions; null when none returned. */
   minimumFraction: Measure;
+  /** Over replications (in results, not in one run's output): the 95% half-width of each figure, null with one replication. */
+  ci95?: Record<"activeSessions" | "returnedSessions" | "movedSessions" | "remapFraction" | "minimumFraction", number | null>;
 }
 
 /** Per-window series of the first replication, for time charts. */

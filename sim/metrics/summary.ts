@@ -43,9 +43,19 @@ export function meanMetrics(runs: readonly Metrics[]): Metrics {
   return meanOf(runs) as Metrics;
 }
 
-/** Topology events averaged over replications (every replication has the same events). */
+/** The figures of a topology event that vary between replications. */
+const EVENT_FIGURES = ["activeSessions", "returnedSessions", "movedSessions", "remapFraction", "minimumFraction"] as const;
+
+/**
+ * Topology events averaged over replications (every replication has the same events), each
+ * with the 95% half-width of every figure (null with one replication, or where undefined).
+ */
 export function meanEvents(runs: readonly TopologyEventResult[][]): TopologyEventResult[] {
-  return runs[0].map((first, i) => ({ ...(meanOf(runs.map((r) => r[i])) as TopologyEventResult), at: first.at, action: first.action, server: first.server }));
+  return runs[0].map((first, i) => {
+    const column = runs.map((r) => r[i]);
+    const ci95 = Object.fromEntries(EVENT_FIGURES.map((key) => [key, estimate(column.map((e) => e[key])).ci95]));
+    return { ...(meanOf(column) as TopologyEventResult), at: first.at, action: first.action, server: first.server, ci95: ci95 as TopologyEventResult["ci95"] };
+  });
 }
 
 function meanOf(items: readonly object[]): unknown {

@@ -29,6 +29,9 @@ describe("a planned stop", () => {
     // fails only the connections refused before health checks notice.
     expect(stopped.metrics.failedRequests).toBeLessThan(crashed.metrics.failedRequests);
     expect(stopped.events.map((e) => e.action)).toEqual(["stop", "start"]);
+    // Two replications: every per-event figure has a 95% half-width.
+    for (const key of ["activeSessions", "returnedSessions", "movedSessions", "remapFraction", "minimumFraction"] as const)
+      expect(stopped.events[0].ci95?.[key]).toBeGreaterThanOrEqual(0);
     // s1 serves again after its start.
     const late = stopped.timeline.serverRequests.at(-1) as number[];
     expect(late[0]).toBeGreaterThan(0);
