@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 /** What a topology event may do to the running model; the simulation provides it. */
 export interface TopologyControl {
@@ -47,6 +47,11 @@ export interface EventDef {
   /** True when the event takes its servers away, so every session on them must move. */
   readonly takesAway: boolean;
   apply(control: TopologyControl, event: CompiledEvent, now: number): void;
+}
+
+/** The value and targets of an event that names one server: `{ "at": ..., "<action>": "s2" }`. */
+export function oneServer(description: string): Pick<EventDef, "value" | "targets"> {
+  return { value: z.string().describe(description), targets: (name) => [{ name: name as string, path: [] }] };
 }
 
 /** Identity helper, for symmetry with defineStrategy and defineStore. */

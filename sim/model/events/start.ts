@@ -1,11 +1,9 @@
-import { z } from "zod";
-import { defineEvent } from "./define.js";
+import { defineEvent, oneServer } from "./define.js";
 
 export const startEvent = defineEvent({
   action: "start",
   summary: "A stopped (or crashed) server starts with empty memory; health checks put it back after `rise` passed checks.",
-  value: z.string().describe("The server that starts."),
-  targets: (name) => [{ name: name as string, path: [] }],
+  ...oneServer("The server that starts."),
   needs: "down",
   leaves: "up",
   takesAway: false,

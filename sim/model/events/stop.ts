@@ -1,11 +1,9 @@
-import { z } from "zod";
-import { defineEvent } from "./define.js";
+import { defineEvent, oneServer } from "./define.js";
 
 export const stopEvent = defineEvent({
   action: "stop",
   summary: "A planned stop: the server refuses new connections at once, answers the requests it has accepted, then exits with its memory.",
-  value: z.string().describe("The server that stops."),
-  targets: (name) => [{ name: name as string, path: [] }],
+  ...oneServer("The server that stops."),
   needs: "up",
   leaves: "down",
   takesAway: true,
