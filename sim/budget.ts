@@ -12,7 +12,7 @@ export interface Budget {
   maxOutput: number;
 }
 
-/** Sized to a machine with a few GiB free: runs that would take longer than about ten minutes or more memory than that are refused. */
+/** Sized to a machine with a few GiB free: 2e9 events is about 20 minutes at the 1.3-1.9 M events/s the bench measures. */
 export const DEFAULT_BUDGET: Budget = { maxMemory: 4 * 2 ** 30, maxEvents: 2e9, maxOutput: 256 * 2 ** 20 };
 
 /** The flag that raises each budget, for messages. */
@@ -42,8 +42,10 @@ export interface Estimate {
   returnSeconds: number;
 }
 
-// NOTE: byte costs measured on the bench scenarios (BENCHMARKS.md) and rounded up: a client slot
-// is ~100 bytes of typed arrays, doubled while the table grows, plus its pending event in the heap.
+// NOTE: byte costs are rounded up from the model's own layouts: a client slot is ~100 bytes of
+// typed arrays, doubled while the table grows, plus its pending event in the heap. On the
+// 100,000-user bench (bench/large.json) this estimates 145 MiB against a measured peak RSS of
+// 97-99 MiB (BENCHMARKS.md), so a budget errs on the safe side.
 const SLOT_BYTES = 260;
 /** A table entry (ring point, map slot) with the temporaries its build sorts. */
 const TABLE_ENTRY_BYTES = 40;
