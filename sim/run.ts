@@ -49,7 +49,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
       runs.push(run);
       options.onProgress?.(++done / total);
     }
-    return summarise(entry, runs, scenario.servers.list.map((s) => s.name));
+    return summarise(entry, runs);
   });
   return {
     scenario: scenario.name,
@@ -58,7 +58,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
     replications: scenario.replications,
     duration: scenario.duration,
     warmup: scenario.warmup,
-    servers: scenario.servers.list.map((s) => s.name),
+    servers: [...new Set(results.flatMap((r) => r.servers.names))],
     results,
   };
 }
@@ -80,8 +80,20 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function summarise(entry: StrategyEntry, runs: RunOutput[], names: string[]): StrategyResult {
+/**
+ * Per-server figures by name over the replications, in the order servers first appear (the
+ * order they were created can differ between replications when random failures delay a deploy);
+ * a server a replication never had counts 0 there.
+ */
+function perServer(runs: readonly RunOutput[], key: "requests" | "utilisation"): { names: string[]; values: number[] } {
+  const names = [...new Set(runs.flatMap((r) => r.servers.names))];
+  const values = names.map((name) => mean(runs.map((r) => r.servers[key][r.servers.names.indexOf(name)] ?? 0)));
+  return { names, values };
+}
+
+function summarise(entry: StrategyEntry, runs: RunOutput[]): StrategyResult {
   const metrics = runs.map((r) => r.metrics);
+  const requests = perServer(runs, "requests");
   return {
     strategy: entry.label,
     id: entry.id,
@@ -89,12 +101,8 @@ function summarise(entry: StrategyEntry, runs: RunOutput[], names: string[]): St
     metrics: meanMetrics(metrics),
     estimates: estimates(metrics),
     events: meanEvents(runs.map((r) => r.events)),
-    servers: {
-      names,
-      requests: names.map((_, s) => mean(runs.map((r) => r.servers.requests[s]))),
-      utilisation: names.map((_, s) => mean(runs.map((r) => r.servers.utilisation[s]))),
-    },
+    servers: { names: requests.names, requests: requests.values, utilisation: perServer(runs, "utilisation").values },
     replications: metrics,
-    timeline: runs[0].timeline,
+    timeline: { ...runs[0].timeline, servers: runs[0].servers.names },
   };
 }

@@ -1,5 +1,13 @@
 /** Why a live session could not be read by the server that got its request. */
-export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped";
+export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped" | "drainDeadline";
+
+/** The causes a topology event can be to blame for: its servers' memory, or the moves it made. */
+export type TopologyCause = "remapped" | "serverCrash" | "serverStopped" | "drainDeadline";
+export const topologyCauses: readonly TopologyCause[] = ["remapped", "serverCrash", "serverStopped", "drainDeadline"];
+
+export function isTopologyCause(cause: LostCause): cause is TopologyCause {
+  return (topologyCauses as readonly string[]).includes(cause);
+}
 
 export interface CauseInfo {
   readonly title: string;
@@ -30,6 +38,10 @@ export const causeInfo = {
   serverStopped: {
     title: "Server stopped",
     description: "The server holding the session in memory was stopped on purpose (a planned stop, a restart); it finished its requests, but its memory went with it.",
+  },
+  drainDeadline: {
+    title: "Drain deadline",
+    description: "The server holding the session was draining and reached its deadline while the session was still in use, so it stopped with the session in memory.",
   },
 } as const satisfies Record<LostCause, CauseInfo>;
 

@@ -24,7 +24,7 @@ export class Collector {
   liveSessionsAtEnd = 0;
   readonly #until: number;
   readonly latency = new LogHistogram();
-  readonly timeline: Timeline = { t: [], loadSkew: [], requests: [], failedRequests: [], lostSessions: [], serverRequests: [], serverUtilisation: [] };
+  readonly timeline: Timeline = { t: [], loadSkew: [], requests: [], failedRequests: [], lostSessions: [], serverRequests: [], serverUtilisation: [], serverSessions: [] };
 
   readonly #weights: Int32Array;
   readonly #workers: number;
@@ -44,8 +44,12 @@ export class Collector {
   #windowFailed = 0;
   #windowLost = 0;
 
-  /** Measures from `from` (the end of the warmup) to `until` (the end of the run). */
-  constructor(from: number, until: number, weights: Int32Array, workers: number) {
+  /** Servers that exist so far (the arrays have room for the pool's capacity). */
+  size: number;
+
+  /** Measures from `from` (the end of the warmup) to `until` (the end of the run); `weights` has an entry per server the pool can hold. */
+  constructor(from: number, until: number, weights: Int32Array, size: number, workers: number) {
+    this.size = size;
     this.from = from;
     this.#until = until;
     this.#weights = weights;
@@ -133,11 +137,14 @@ export class Collector {
     this.#upAllWindow[server] = 0;
   }
 
-  /** Closes the load window ending at `now` and opens the next; `up` says which servers are running now. */
-  closeWindow(up: Uint8Array, now: number): void {
-    const load = this.#windowLoad, full = this.#upAllWindow, weights = this.#weights;
+  /**
+   * Closes the load window ending at `now` and opens the next; `up` says which servers are running
+   * now, `sessions` how many sessions in use each holds.
+   */
+  closeWindow(up: Uint8Array, sessions: Int32Array, now: number): void {
+    const load = this.#windowLoad, full = this.#upAllWindow, weights = this.#weights, size = this.size;
     let n = 0, sum = 0, max = 0;
-    for (let s = 0; s < load.length; s++) {
+    for (let s = 0; s < size; s++) {
       if (!full[s]) continue;
       const x = load[s] / weights[s];
       n++;
@@ -148,7 +155,7 @@ export class Collector {
     if (n > 0 && sum > 0) {
       const mean = sum / n;
       let squares = 0;
-      for (let s = 0; s < load.length; s++) if (full[s]) squares += (load[s] / weights[s] - mean) ** 2;
+      for (let s = 0; s < size; s++) if (full[s]) squares += (load[s] / weights[s] - mean) ** 2;
       skew = max / mean;
       this.#windows++;
       this.#skewSum += skew;
@@ -161,9 +168,10 @@ export class Collector {
     tl.requests.push(this.#windowRequests);
     tl.failedRequests.push(this.#windowFailed);
     tl.lostSessions.push(this.#windowLost);
-    tl.serverRequests.push(Array.from(load));
+    tl.serverRequests.push(Array.from(load.subarray(0, size)));
     const capacity = this.#workers * (now - this.#windowStart);
-    tl.serverUtilisation.push(Array.from(this.#windowBusy, (b) => b / capacity));
+    tl.serverUtilisation.push(Array.from(this.#windowBusy.subarray(0, size), (b) => b / capacity));
+    tl.serverSessions.push(Array.from(sessions.subarray(0, size)));
     this.#windowBusy.fill(0);
     load.fill(0);
     full.set(up);
@@ -174,7 +182,8 @@ export class Collector {
   /** Per server, over the measured interval: requests routed to it and the share of its workers' time spent serving. */
   perServer(): { requests: number[]; utilisation: number[] } {
     const capacity = this.#workers * (this.#until - this.from);
-    return { requests: Array.from(this.#routed), utilisation: Array.from(this.#busy, (b) => b / capacity) };
+    const size = this.size;
+    return { requests: Array.from(this.#routed.subarray(0, size)), utilisation: Array.from(this.#busy.subarray(0, size), (b) => b / capacity) };
   }
 
   /** The run's metrics; a ratio with nothing to divide by, or a statistic of no sample, is null. */

@@ -1,4 +1,4 @@
-import type { LostCause } from "./causes.js";
+import type { LostCause, TopologyCause } from "./causes.js";
 
 /** A ratio or statistic that is null where it is undefined: no session started, no complete window, no answered request. */
 export type Measure = number | null;
@@ -59,9 +59,24 @@ export interface TopologyEventResult {
   remapFraction: Measure;
   /** The least any strategy must move: returned sessions whose previous server was taken away, / returnedSessions; null when none returned. */
   minimumFraction: Measure;
+  /**
+   * The share a strategy that keeps load balanced by weight must move: how much the accepting
+   * servers' weight shares grew in all (added / new total for an addition), at least the minimum.
+   */
+  balancedFraction: Measure;
+  /** Sessions active at the event and lost because of it (its servers' memory, or the moves it made), and that over activeSessions. */
+  lostSessions: number;
+  lostFraction: Measure;
+  lostByCause: Record<TopologyCause, number>;
+  /** For drains: the longest time a drained server took to hold no session in use; null when one still held some at its deadline, or for other events. */
+  emptiedAfter: Measure;
   /** Over replications (in results, not in one run's output): the 95% half-width of each figure, null with one replication. */
-  ci95?: Record<"activeSessions" | "returnedSessions" | "movedSessions" | "remapFraction" | "minimumFraction", number | null>;
+  ci95?: Partial<Record<EventFigure, number | null>>;
 }
+
+/** The figures of a topology event that vary between replications. */
+export const EVENT_FIGURES = ["activeSessions", "returnedSessions", "movedSessions", "remapFraction", "minimumFraction", "balancedFraction", "lostSessions", "lostFraction", "emptiedAfter"] as const;
+export type EventFigure = (typeof EVENT_FIGURES)[number];
 
 /** Per-window series of the first replication, for time charts. */
 export interface Timeline {
@@ -71,9 +86,16 @@ export interface Timeline {
   requests: number[];
   failedRequests: number[];
   lostSessions: number[];
-  /** Per window, per server (in server order): requests routed, and the share of the workers' time spent serving. */
+  /**
+   * Per window, per server (in the order servers were created; a window lists the servers that
+   * existed at its end): requests routed, the share of the workers' time spent serving, and the
+   * sessions in use on it at the window's end (users in a visit whose last request it served).
+   */
   serverRequests: number[][];
   serverUtilisation: number[][];
+  serverSessions: number[][];
+  /** Names of the server columns (in results; a run's own timeline leaves them to its server list). */
+  servers?: string[];
 }
 
 /** Mean, spread and 95% confidence half-width of one metric over the replications where it is defined (all null where it is in none). */

@@ -1,4 +1,4 @@
-import type { Estimate, Metrics, TopologyEventResult } from "./result.js";
+import { EVENT_FIGURES, type Estimate, type Metrics, type TopologyEventResult } from "./result.js";
 
 /** Two-sided 95% Student-t critical values for 1..30 degrees of freedom (standard tables). */
 const T95 = [
@@ -42,9 +42,6 @@ export function estimates(runs: readonly Metrics[]): Record<string, Estimate> {
 export function meanMetrics(runs: readonly Metrics[]): Metrics {
   return meanOf(runs) as Metrics;
 }
-
-/** The figures of a topology event that vary between replications. */
-const EVENT_FIGURES = ["activeSessions", "returnedSessions", "movedSessions", "remapFraction", "minimumFraction"] as const;
 
 /**
  * Topology events averaged over replications (every replication has the same events), each

@@ -33,6 +33,11 @@ export class ClientTable {
   sessionLastSeen = new Float64Array(0);
   /** Server that served the session's previous request. */
   sessionServer = new Int32Array(0);
+  /** The topology event whose effect on this session is still to be judged (-1: none), and the server it used before that event. */
+  judgeEvent = new Int32Array(0);
+  judgeFrom = new Int32Array(0);
+  /** The server whose count of sessions in use includes this one, -1 when none. */
+  countedOn = new Int32Array(0);
   /** The request in flight: when the user sent it, which server has it, which worker (-1 queued). */
   sentAt = new Float64Array(0);
   server = new Int32Array(0);
@@ -61,6 +66,8 @@ export class ClientTable {
     this.session[slot] = -1;
     this.reservedSession[slot] = -1;
     this.sessionServer[slot] = -1;
+    this.judgeEvent[slot] = -1;
+    this.countedOn[slot] = -1;
     this.server[slot] = -1;
     return slot;
   }

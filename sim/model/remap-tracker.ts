@@ -1,85 +1,223 @@
+import { topologyCauses, type TopologyCause } from "../metrics/causes.js";
 import type { TopologyEventResult } from "../metrics/result.js";
 import type { World } from "./world.js";
 
 /**
  * What each topology event did to the sessions live at it: how many there were, how many came
- * back, how many of those were routed to another server than before, and how many had to move
- * because their server was taken away. A session's move is judged at its first served request
- * after the event, and credited to the last event it was live at.
+ * back once the event had taken effect, how many of those were routed to another server than
+ * before, how many had to move because their server was taken away, and how many were lost
+ * because of it, by cause.
+ *
+ * An event takes effect when the balancer has applied it: health checks agree with the servers
+ * (a crash detected, a recovered or added server passed its checks), drains have reached their
+ * deadlines, deploys have finished; or when the next event comes. A session live at the event is
+ * judged at its first served request after that, against the server it used before the event;
+ * requests before it only count its losses. Of events at the same time, a session is credited
+ * to the one that concerns its server, else to the last.
  *
  * NOTE: nothing is done per session when an event happens, so an event costs the same with a
  * million users as with ten. A session's live interval (from its last use to its next, or to
- * its end) is matched against the events instead when the interval closes: one comparison per
- * request when no event happened since the session's last use.
+ * its end) is matched against the events when the interval closes: one comparison per request
+ * when no event happened since the session's last use.
  */
 export class RemapTracker {
   readonly #world: World;
   readonly #idleTimeout: number;
   readonly #at: Float64Array;
-  /** Per event: the server it takes away, or -1. */
-  readonly #removed: Int32Array;
+  /** Index of the first event of each event's group (events at the same time). */
+  readonly #group: Int32Array;
+  /** When each event's group has taken effect (Infinity until then). */
+  readonly #settledAt: Float64Array;
+  readonly #done: Uint8Array;
+  readonly #touched: Set<number>[];
+  readonly #taken: Set<number>[];
   readonly #active: Float64Array;
   readonly #returned: Float64Array;
   readonly #moved: Float64Array;
   readonly #mustMove: Float64Array;
+  readonly #balanced: Float64Array;
+  readonly #lost: Record<TopologyCause, Float64Array>;
+  /** Drain progress per event: the longest time a drained server took to empty, and whether one never did. */
+  readonly #emptiedAfter: Float64Array;
+  readonly #drains: Int32Array;
+  readonly #neverEmptied: Uint8Array;
+  /** Per server: the event draining it while it still holds sessions (-1: none), and since when. */
+  readonly #watching: Int32Array;
+  readonly #drainSince: Float64Array;
   /** Events applied so far; a session's interval is matched only against those. */
   #applied = 0;
 
   constructor(world: World, idleTimeout: number) {
     this.#world = world;
     this.#idleTimeout = idleTimeout;
-    const n = world.scenario.events.length;
-    this.#at = Float64Array.from(world.scenario.events, (e) => e.at);
-    this.#removed = new Int32Array(n).fill(-1);
+    const events = world.scenario.events, n = events.length;
+    this.#at = Float64Array.from(events, (e) => e.at);
+    this.#group = Int32Array.from(events, (e, i) => (i > 0 && events[i - 1].at === e.at ? -1 : i));
+    for (let i = 1; i < n; i++) if (this.#group[i] < 0) this.#group[i] = this.#group[i - 1];
+    this.#settledAt = new Float64Array(n).fill(Infinity);
+    this.#done = new Uint8Array(n);
+    this.#touched = events.map(() => new Set());
+    this.#taken = events.map(() => new Set());
     this.#active = new Float64Array(n);
     this.#returned = new Float64Array(n);
     this.#moved = new Float64Array(n);
     this.#mustMove = new Float64Array(n);
+    this.#balanced = new Float64Array(n).fill(NaN);
+    this.#lost = Object.fromEntries(topologyCauses.map((c) => [c, new Float64Array(n)])) as Record<TopologyCause, Float64Array>;
+    this.#emptiedAfter = new Float64Array(n);
+    this.#drains = new Int32Array(n);
+    this.#neverEmptied = new Uint8Array(n);
+    const capacity = world.servers?.capacity ?? 0;
+    this.#watching = new Int32Array(capacity).fill(-1);
+    this.#drainSince = new Float64Array(capacity);
   }
 
-  /** Event `index` (in time order) has been applied; `removed` is the server it took away, or -1. */
-  applied(index: number, removed: number): void {
-    this.#removed[index] = removed;
+  /** Event `index` (in time order) is being applied; `touched` are the servers it concerns. */
+  applied(index: number, touched: readonly number[]): void {
+    for (const s of touched) this.#touched[index].add(s);
     this.#applied = index + 1;
+  }
+
+  /** Event `index` took `server` away: sessions on it must move. */
+  takenAway(index: number, server: number): void {
+    if (index < 0) return;
+    this.#taken[index].add(server);
+    this.#touched[index].add(server);
+    const watched = this.#watching[server];
+    if (watched >= 0) {
+      this.#neverEmptied[watched] = 1;
+      this.#watching[server] = -1;
+    }
+  }
+
+  /** Event `index` has taken effect at `now`; its group is settled once every member is. */
+  settled(index: number, now: number): void {
+    if (this.#done[index]) return;
+    this.#done[index] = 1;
+    this.#settledAt[index] = now;
+    const first = this.#group[index];
+    let last = first, latest = 0;
+    for (; last < this.#done.length && this.#group[last] === first; last++) {
+      if (!this.#done[last]) return;
+      latest = Math.max(latest, this.#settledAt[last]);
+    }
+    for (let i = first; i < last; i++) this.#settledAt[i] = latest;
+  }
+
+  /** Whether event `index` has taken effect. */
+  isSettled(index: number): boolean {
+    return this.#done[index] === 1;
+  }
+
+  /** The share of weight a balanced strategy must move for the event: how much the accepting servers' weight shares grew in all. */
+  balanced(index: number, share: number): void {
+    this.#balanced[index] = share;
+  }
+
+  /** A drain by event `index` began on `server`, which holds `sessions` sessions in use. */
+  drainStarted(index: number, server: number, sessions: number, now: number): void {
+    if (index < 0) return;
+    this.#drains[index]++;
+    if (sessions === 0) return;
+    this.#watching[server] = index;
+    this.#drainSince[server] = now;
+  }
+
+  /** `server` holds no session in use any more. */
+  serverEmptied(server: number, now: number): void {
+    const index = this.#watching[server];
+    if (index < 0) return;
+    this.#watching[server] = -1;
+    this.#emptiedAfter[index] = Math.max(this.#emptiedAfter[index], now - this.#drainSince[server]);
   }
 
   /**
    * The live interval of `slot`'s session closes at `now`: it is used again (served by
    * `server`, -1 when it ends instead: cleared, abandoned, the run over). Every event applied
-   * while it was live counts it as active; the last of them judges where it went.
+   * while it was live counts it as active. Returns the event a loss at this request is
+   * charged to, or -1.
    */
-  close(slot: number, now: number, server: number): void {
+  close(slot: number, now: number, server: number): number {
     const applied = this.#applied;
-    if (applied === 0) return;
-    const at = this.#at, t = this.#world.clients, since = t.sessionLastSeen[slot];
-    if (at[applied - 1] <= since) return;
-    const until = Math.min(now, since + this.#idleTimeout);
-    let i = firstAfter(at, applied, since), last = -1;
-    for (; i < applied && at[i] <= until; i++) {
-      this.#active[i]++;
-      last = i;
+    if (applied === 0) return -1;
+    const at = this.#at, t = this.#world.clients, since = t.sessionLastSeen[slot], pending = t.judgeEvent[slot];
+    if (pending < 0 && at[applied - 1] <= since) return -1;
+    let last = -1;
+    if (at[applied - 1] > since) {
+      const until = Math.min(now, since + this.#idleTimeout);
+      for (let i = firstAfter(at, applied, since); i < applied && at[i] <= until; i++) {
+        this.#active[i]++;
+        last = i;
+      }
     }
-    if (last < 0 || server < 0) return;
+    if (pending >= 0) {
+      if (last < 0 && server >= 0 && this.#settledAt[pending] <= now) {
+        this.#judge(pending, t.judgeFrom[slot], server);
+        t.judgeEvent[slot] = -1;
+        return pending;
+      }
+      // Not back before the next event, or gone: it did not return for that event.
+      if (last >= 0 || server < 0) t.judgeEvent[slot] = -1;
+      else return pending;
+    }
+    if (last < 0 || server < 0) return -1;
     const previous = t.sessionServer[slot];
-    this.#returned[last]++;
-    if (server !== previous) this.#moved[last]++;
-    if (previous === this.#removed[last]) this.#mustMove[last]++;
+    const event = this.#credited(last, previous);
+    if (this.#settledAt[event] <= now) this.#judge(event, previous, server);
+    else {
+      t.judgeEvent[slot] = event;
+      t.judgeFrom[slot] = previous;
+    }
+    return event;
   }
 
-  /** Every event's figures, fractions included (null where no session returned). */
-  results(): TopologyEventResult[] {
-    const { events, servers } = this.#world.scenario;
-    return events.map((event, i) => ({
-      at: event.at,
-      action: event.action,
-      server: event.servers.map((s) => servers.list[s].name).join(", "),
-      activeSessions: this.#active[i],
-      returnedSessions: this.#returned[i],
-      movedSessions: this.#moved[i],
-      remapFraction: this.#returned[i] > 0 ? this.#moved[i] / this.#returned[i] : null,
-      minimumFraction: this.#returned[i] > 0 ? this.#mustMove[i] / this.#returned[i] : null,
-    }));
+  /** A session was lost because of event `index` (-1: of none). */
+  lost(index: number, cause: TopologyCause): void {
+    if (index >= 0) this.#lost[cause][index]++;
   }
+
+  /** Of the events in `last`'s group, the one that concerns `server`, else `last`. */
+  #credited(last: number, server: number): number {
+    for (let i = this.#group[last]; i <= last; i++) if (this.#touched[i].has(server)) return i;
+    return last;
+  }
+
+  #judge(event: number, from: number, server: number): void {
+    this.#returned[event]++;
+    if (server !== from) this.#moved[event]++;
+    if (this.#taken[event].has(from)) this.#mustMove[event]++;
+  }
+
+  /** Every event's figures, fractions included (null where no session returned, or was active). */
+  results(): TopologyEventResult[] {
+    return this.#world.scenario.events.map((event, i) => {
+      const returned = this.#returned[i], active = this.#active[i];
+      const lostByCause = Object.fromEntries(topologyCauses.map((c) => [c, this.#lost[c][i]])) as Record<TopologyCause, number>;
+      const lost = topologyCauses.reduce((sum, c) => sum + lostByCause[c], 0);
+      const minimum = returned > 0 ? this.#mustMove[i] / returned : null;
+      const balanced = Number.isNaN(this.#balanced[i]) ? null : this.#balanced[i];
+      return {
+        at: event.at,
+        action: event.action,
+        server: serverList(event.servers),
+        activeSessions: active,
+        returnedSessions: returned,
+        movedSessions: this.#moved[i],
+        remapFraction: returned > 0 ? this.#moved[i] / returned : null,
+        minimumFraction: minimum,
+        balancedFraction: balanced === null ? null : Math.max(balanced, minimum ?? 0),
+        lostSessions: lost,
+        lostFraction: active > 0 ? lost / active : null,
+        lostByCause,
+        emptiedAfter: this.#drains[i] > 0 && !this.#neverEmptied[i] ? this.#emptiedAfter[i] : null,
+      };
+    });
+  }
+}
+
+/** Server names for the event table: the first few of a long list. */
+function serverList(names: readonly string[]): string {
+  return names.length <= 6 ? names.join(", ") : `${names.slice(0, 5).join(", ")}, … (${names.length} servers)`;
 }
 
 /** The first index below `n` whose time is after `t` (times sorted ascending). */

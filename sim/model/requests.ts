@@ -124,7 +124,7 @@ export class Requests {
 
   #startService(slot: number, server: number, worker: number, now: number): void {
     const t = this.#clients, servers = this.#servers;
-    if (!servers.running[server]) throw new InvariantError("a request started service on a server that is not running", now, `server ${this.#scenario.servers.list[server].name}`);
+    if (!servers.running[server]) throw new InvariantError("a request started service on a server that is not running", now, `server ${servers.specs[server].name}`);
     servers.busy[server * servers.workers + worker] = slot;
     t.worker[slot] = worker;
     this.#sessions.read(slot, server, now);
@@ -143,7 +143,7 @@ export class Requests {
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     // A stopping server exits once it has answered everything it accepted.
-    else if (servers.stopping[server] && servers.active[server] === 0) servers.halt(server, "serverStopped");
+    else if (servers.stopping[server] && servers.active[server] === 0) servers.halt(server, servers.stopCause[server]);
     this.#users.afterResponse(slot, now);
   };
 }

@@ -1,21 +1,42 @@
 import type { LostCause } from "../metrics/causes.js";
 import type { ServerSpec } from "../scenario/scenario.js";
 
+/** A server's lifecycle state (DESIGN.md "Model"); only the lifecycle changes it. */
+export const enum ServerState {
+  /** Its process is booting: it refuses connections until its start-up time has passed. */
+  Starting = 0,
+  Up = 1,
+  /** Up, and told to drain: the balancer sends it no new sessions; it stops at the drain's deadline. */
+  Draining = 2,
+  /** Crashed or stopped (a stopping server is down while it answers what it accepted). */
+  Down = 3,
+  /** Taken out of the pool for good. */
+  Removed = 4,
+}
+
 /**
  * The application servers: N workers each and a FIFO queue of waiting requests. Requests are
- * named by client slot (a user has at most one request in flight). `epoch` counts crashes,
- * so state stamped with an older epoch is known to be gone.
+ * named by client slot (a user has at most one request in flight). The pool grows when servers
+ * are added: every array is sized for the scenario's capacity (every server it can ever have)
+ * and the first `size` entries describe servers that exist, in the order they were created.
+ * `epoch` counts memory losses, so state stamped with an older epoch is known to be gone.
  */
 export class ServerPool {
-  readonly size: number;
+  size = 0;
+  readonly capacity: number;
   readonly workers: number;
   readonly queueLimit: number;
+  /** Name, weight, address and HAProxy id of each server that exists. */
+  readonly specs: ServerSpec[] = [];
+  readonly state: Uint8Array;
   /** 1 while the server accepts connections, whatever the balancer believes. */
   readonly up: Uint8Array;
   /** 1 while its process runs and serves what it has accepted (a stopping server runs but is not up). */
   readonly running: Uint8Array;
   /** 1 from a planned stop until its last accepted request is answered. */
   readonly stopping: Uint8Array;
+  /** Why a stopping server's memory goes when it exits. */
+  readonly stopCause: LostCause[];
   /** Times the server's memory was lost (a crash or a stop); state stamped with an older count is gone. */
   readonly epoch: Int32Array;
   /** Why each server's memory was last lost. */
@@ -24,24 +45,53 @@ export class ServerPool {
   readonly active: Int32Array;
   /** Client slot in each worker, -1 when idle: `busy[server * workers + worker]`. */
   readonly busy: Int32Array;
+  readonly #byName = new Map<string, number>();
+  readonly #usedIds = new Set<number>();
   readonly #queues: Int32Array[];
   readonly #heads: Int32Array;
   readonly #lengths: Int32Array;
 
-  constructor(list: readonly ServerSpec[], workers: number, queueLimit: number) {
-    this.size = list.length;
+  /** A pool of the `initial` servers, up, with room for `capacity` servers in all. */
+  constructor(initial: readonly ServerSpec[], capacity: number, workers: number, queueLimit: number) {
+    this.capacity = capacity;
     this.workers = workers;
     this.queueLimit = queueLimit;
-    this.up = new Uint8Array(this.size).fill(1);
-    this.running = new Uint8Array(this.size).fill(1);
-    this.stopping = new Uint8Array(this.size);
-    this.epoch = new Int32Array(this.size);
-    this.memoryLostBy = Array.from({ length: this.size }, () => "serverCrash" as LostCause);
-    this.active = new Int32Array(this.size);
-    this.busy = new Int32Array(this.size * workers).fill(-1);
-    this.#queues = Array.from({ length: this.size }, () => new Int32Array(16));
-    this.#heads = new Int32Array(this.size);
-    this.#lengths = new Int32Array(this.size);
+    this.state = new Uint8Array(capacity);
+    this.up = new Uint8Array(capacity);
+    this.running = new Uint8Array(capacity);
+    this.stopping = new Uint8Array(capacity);
+    this.stopCause = Array.from({ length: capacity }, () => "serverStopped" as LostCause);
+    this.epoch = new Int32Array(capacity);
+    this.memoryLostBy = Array.from({ length: capacity }, () => "serverCrash" as LostCause);
+    this.active = new Int32Array(capacity);
+    this.busy = new Int32Array(capacity * workers).fill(-1);
+    this.#queues = Array.from({ length: capacity }, () => new Int32Array(16));
+    this.#heads = new Int32Array(capacity);
+    this.#lengths = new Int32Array(capacity);
+    for (const spec of initial) this.#usedIds.add(spec.id);
+    for (const spec of initial) this.start(this.create(spec.name, spec.weight, spec));
+  }
+
+  /**
+   * A new server joins the pool, `starting`: the next index, the lowest HAProxy id no server has
+   * had (HAProxy numbers servers added at run time the same way), an address from its index.
+   */
+  create(name: string, weight: number, given?: ServerSpec): number {
+    const server = this.size++;
+    let id = given?.id ?? 1;
+    if (!given) {
+      while (this.#usedIds.has(id)) id++;
+      this.#usedIds.add(id);
+    }
+    this.specs.push({ name, weight, address: given?.address ?? defaultAddress(server), id });
+    this.#byName.set(name, server);
+    this.state[server] = ServerState.Starting;
+    return server;
+  }
+
+  /** The index of the server with this name, -1 when there is none (yet). */
+  indexOf(name: string): number {
+    return this.#byName.get(name) ?? -1;
   }
 
   /** The process ends and its memory with it, for `cause`. */
@@ -49,6 +99,7 @@ export class ServerPool {
     this.up[server] = 0;
     this.running[server] = 0;
     this.stopping[server] = 0;
+    if (this.state[server] !== ServerState.Removed) this.state[server] = ServerState.Down;
     this.epoch[server]++;
     this.memoryLostBy[server] = cause;
   }
@@ -57,6 +108,12 @@ export class ServerPool {
   start(server: number): void {
     this.up[server] = 1;
     this.running[server] = 1;
+    this.state[server] = ServerState.Up;
+  }
+
+  /** Servers that are up or draining: running and accepting connections. */
+  isServing(server: number): boolean {
+    return this.state[server] === ServerState.Up || this.state[server] === ServerState.Draining;
   }
 
   /** An idle worker of the server, or -1. */
@@ -93,4 +150,9 @@ export class ServerPool {
     this.#lengths[server] = length - 1;
     return slot;
   }
+}
+
+/** The address a server gets when the scenario gives none: 10.0.x.y:8080 by its index. */
+export function defaultAddress(i: number): string {
+  return `10.0.${(i >> 8) & 0xff}.${(i & 0xff) + 1}:8080`;
 }

@@ -1,4 +1,4 @@
-import type { LostCause } from "../metrics/causes.js";
+import { isTopologyCause, type LostCause } from "../metrics/causes.js";
 import type { RemapTracker } from "./remap-tracker.js";
 import type { World } from "./world.js";
 
@@ -14,10 +14,13 @@ export class Sessions {
   readonly #store: World["store"];
   readonly #tracker: RemapTracker;
   readonly #idleTimeout: number;
+  /** Sessions in use per server: users in a visit whose last served request it served. */
+  readonly inUse: Int32Array;
   /** Session ids handed out so far. */
   #issued = 0;
 
   constructor(world: World, tracker: RemapTracker, idleTimeout: number) {
+    this.inUse = new Int32Array(world.servers.capacity);
     this.#clients = world.clients;
     this.#metrics = world.metrics;
     this.#store = world.store;
@@ -36,10 +39,15 @@ export class Sessions {
     if (t.session[slot] < 0 && t.reservedSession[slot] < 0) t.reservedSession[slot] = this.#issued++;
   }
 
+  /** The user's visit ended: the session stays (a returning user may use it again) but is no longer in use on its server. */
+  visitEnded(slot: number, now: number): void {
+    this.#uncount(slot, now);
+  }
+
   /** The user cleared cookies: a live session is lost, any other is let go. */
   cookiesCleared(slot: number, now: number): void {
     if (this.live(slot, now)) {
-      this.#lost(slot, now, "cookieCleared");
+      this.#lost(slot, now, "cookieCleared", -1);
       this.#end(slot, now);
     } else {
       this.abandon(slot, now);
@@ -68,11 +76,11 @@ export class Sessions {
     if (t.session[slot] < 0) {
       this.#start(slot, server, now);
     } else {
-      this.#tracker.close(slot, now, server);
+      const event = this.#tracker.close(slot, now, server);
       const failure = store.readFailure(slot, server);
       metrics.continued(now, server !== previous, failure === null && store.heldLocally(slot, server));
       if (failure !== null) {
-        this.#lost(slot, now, failure === "remapped" && t.addressChanged[slot] ? "addressChanged" : failure);
+        this.#lost(slot, now, failure === "remapped" && t.addressChanged[slot] ? "addressChanged" : failure, event);
         // The user starts over under the same key (the cookie a hashing balancer keys on stays),
         // so a session restarted on the server its key now hashes to stays there.
         t.reservedSession[slot] = t.session[slot];
@@ -82,12 +90,25 @@ export class Sessions {
     t.sessionLastSeen[slot] = now;
     t.sessionServer[slot] = server;
     t.addressChanged[slot] = 0;
+    if (t.countedOn[slot] !== server) {
+      this.#uncount(slot, now);
+      this.inUse[server]++;
+      t.countedOn[slot] = server;
+    }
   }
 
-  /** A loss, counted by cause and, the first time in a measured visit, as a disrupted visit. */
-  #lost(slot: number, now: number, cause: LostCause): void {
+  #uncount(slot: number, now: number): void {
+    const t = this.#clients, server = t.countedOn[slot];
+    if (server < 0) return;
+    t.countedOn[slot] = -1;
+    if (--this.inUse[server] === 0) this.#tracker.serverEmptied(server, now);
+  }
+
+  /** A loss, counted by cause (and for `event`, the topology event it is charged to) and, the first time in a measured visit, as a disrupted visit. */
+  #lost(slot: number, now: number, cause: LostCause, event: number): void {
     const t = this.#clients;
     this.#metrics.lost(now, cause);
+    if (isTopologyCause(cause)) this.#tracker.lost(event, cause);
     if (t.visitState[slot] === 1) {
       t.visitState[slot] = 2;
       this.#metrics.visitDisrupted();
@@ -104,6 +125,7 @@ export class Sessions {
 
   #end(slot: number, now: number): void {
     this.#tracker.close(slot, now, -1);
+    this.#uncount(slot, now);
     this.#clients.session[slot] = -1;
   }
 }

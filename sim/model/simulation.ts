@@ -7,8 +7,11 @@ import type { Scenario, StrategyEntry } from "../scenario/scenario.js";
 import { findStrategy } from "../strategies/index.js";
 import { Balancer } from "./balancer.js";
 import { ClientTable } from "./clients.js";
+import { Failures } from "./failures.js";
+import { HealthChecks } from "./health-checks.js";
 import { ServerLifecycle } from "./lifecycle.js";
 import { RemapTracker } from "./remap-tracker.js";
+import { Deployments } from "./rolling-deploy.js";
 import { Requests } from "./requests.js";
 import { ServerPool } from "./servers.js";
 import { Sessions } from "./sessions.js";
@@ -21,8 +24,8 @@ export interface RunOutput {
   metrics: Metrics;
   events: TopologyEventResult[];
   timeline: Timeline;
-  /** Per-server requests and utilisation over the measured interval. */
-  servers: { requests: number[]; utilisation: number[] };
+  /** Per server (in the order they were created): name, requests and utilisation over the measured interval. */
+  servers: { names: string[]; requests: number[]; utilisation: number[] };
   /** Engine events handled, for benchmarks. */
   processedEvents: number;
 }
@@ -47,35 +50,55 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const users = new Users(world, sessions);
   const requests = new Requests(world, sessions, users);
   users.requests = requests;
-  const topology = new Topology(world, new ServerLifecycle(world, requests), tracker);
+  const checks = new HealthChecks(world);
+  const lifecycle = new ServerLifecycle(world, requests, checks);
+  const deployments = new Deployments(world, lifecycle);
+  const failures = new Failures(world, lifecycle);
+  const topology = new Topology(world, lifecycle, tracker, deployments);
+  lifecycle.listeners = {
+    takenAway: (event, server) => tracker.takenAway(event, server),
+    started: (server, now) => failures.started(server, now),
+    settled: (now) => topology.reconsider(now),
+    drainStarted: (event, server, now) => tracker.drainStarted(event, server, sessions.inUse[server], now),
+    traffic: (change, now) => users.traffic(change, now),
+    deploy: (event, plan, now) => deployments.start(event, plan, now),
+  };
+  checks.onChange = (server, now) => {
+    deployments.healthChanged(server, now);
+    topology.reconsider(now);
+  };
+  deployments.onFinished = (now) => topology.reconsider(now);
   const { engine, metrics } = world;
   const MEASURE_START = engine.on((_, now) => {
     metrics.liveSessionsAtStart += sessions.countLive(now);
   });
   const WINDOW: Kind = engine.on((_, now) => {
-    metrics.closeWindow(world.servers.up, now);
+    metrics.closeWindow(world.servers.up, sessions.inUse, now);
     const next = now + scenario.metrics.window;
     if (next <= scenario.duration) engine.at(next, WINDOW, 0);
   });
 
   // The order matters for events at equal times: measurement starts before anything else at
-  // the end of the warmup, then arrivals, health checks and scenario events, then windows.
+  // the end of the warmup, then arrivals, health checks, random failures and scenario events, then windows.
   engine.at(scenario.warmup, MEASURE_START, 0);
   users.start();
+  checks.start();
+  for (let server = 0; server < world.servers.size; server++) failures.started(server, 0);
   topology.start();
   engine.at(scenario.warmup + scenario.metrics.window, WINDOW, 0);
   const slice = monitor?.slice ?? Infinity;
   while (!engine.run(scenario.duration, slice)) monitor?.check(engine.processed, engine.now);
   for (let slot = 0; slot < world.clients.used; slot++) sessions.abandon(slot, scenario.duration);
-  return { metrics: metrics.metrics(), events: tracker.results(), timeline: metrics.timeline, servers: metrics.perServer(), processedEvents: engine.processed };
+  const names = world.servers.specs.map((s) => s.name);
+  return { metrics: metrics.metrics(), events: tracker.results(), timeline: metrics.timeline, servers: { names, ...metrics.perServer() }, processedEvents: engine.processed };
 }
 
 /** The shared parts of one run: engine, clients, servers, balancer with the strategy, store, metrics. */
 function assemble(scenario: Scenario, entry: StrategyEntry, replication: number): World {
   const { servers, balancer: checks, seed } = scenario;
   const purpose = (name: string) => `rep${replication}:${name}`;
-  const pool = new ServerPool(servers.list, servers.workers, servers.queueLimit);
-  const balancer = new Balancer(servers.list, pool.active, checks.healthCheck.fall, checks.healthCheck.rise);
+  const pool = new ServerPool(servers.list, servers.capacity, servers.workers, servers.queueLimit);
+  const balancer = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
   const strategy = findStrategy(entry.id) ?? missing("strategy", entry.id);
   balancer.strategy = strategy.create(balancer.pool, stream(seed, purpose(`strategy:${entry.label}`)), entry.options);
   const store = (findStore(entry.store.kind) ?? missing("store kind", entry.store.kind)).create(entry.store, pool);
@@ -86,7 +109,7 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
     servers: pool,
     balancer,
     store,
-    metrics: new Collector(scenario.warmup, scenario.duration, balancer.pool.weights, servers.workers),
+    metrics: new Collector(scenario.warmup, scenario.duration, balancer.pool.weights, pool.size, servers.workers),
     seed,
     purpose,
   };

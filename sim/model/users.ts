@@ -2,7 +2,9 @@ import type { Kind } from "../engine/engine.js";
 import { KeyedRandom, stream, type Random } from "../engine/random.js";
 import { LIMITS } from "../scenario/limits.js";
 import { genOf, slotOf } from "./clients.js";
+import { ArrivalRate } from "./arrival-rate.js";
 import { compileDistribution, type Distribution } from "./distributions.js";
+import type { TrafficChange } from "./events/index.js";
 import type { Sessions } from "./sessions.js";
 import type { World } from "./world.js";
 
@@ -37,6 +39,11 @@ export class Users {
   readonly #NEW_VISIT: Kind;
   readonly #VISIT_START: Kind;
   readonly #SEND: Kind;
+  readonly #rate: ArrivalRate;
+  /** Bumped when the arrival rate changes, so the arrival drawn at the old rate is stale. */
+  #arrivalGen = 0;
+  /** Whether the rate has ever changed; until then arrivals are drawn as the plain exponential gaps they are. */
+  #rateChanged = false;
   #users = 0;
   #natAddress = 0;
   #natRoom = 0;
@@ -51,6 +58,7 @@ export class Users {
     this.#arrivals = stream(world.seed, world.purpose("arrivals"));
     this.#population = stream(world.seed, world.purpose("population"));
     this.#visitGap = compileDistribution({ dist: "exponential", mean: 1 / clients.visitsPerSecond });
+    this.#rate = new ArrivalRate(clients.visitsPerSecond);
     this.#requestsPerVisit = compileDistribution(clients.requestsPerVisit);
     this.#think = compileDistribution(clients.think);
     this.#returnAfter = compileDistribution(clients.returning.after);
@@ -73,7 +81,22 @@ export class Users {
 
   /** Schedules the first arrival. */
   start(): void {
-    this.#engine.at(this.#visitGap.quantile(this.#arrivals()), this.#NEW_VISIT, 0);
+    this.#scheduleArrival(0);
+  }
+
+  /** The arrival rate of new users changes from now on; the next arrival is drawn again at the new rate (the process is memoryless). */
+  traffic(change: TrafficChange, now: number): void {
+    const base = this.#scenario.clients.visitsPerSecond;
+    this.#rate.change(now, change.visitsPerSecond ?? base * (change.multiply as number), change.over);
+    this.#rateChanged = true;
+    this.#arrivalGen++;
+    this.#scheduleArrival(now);
+  }
+
+  #scheduleArrival(now: number): void {
+    const u = this.#arrivals();
+    const at = this.#rateChanged ? this.#rate.next(now, -Math.log1p(-u)) : now + this.#visitGap.quantile(u);
+    if (at <= this.#scenario.duration) this.#engine.at(at, this.#NEW_VISIT, this.#arrivalGen);
   }
 
   /** The user got an answer (or a failure): think and send the next request, or end the visit. */
@@ -87,7 +110,8 @@ export class Users {
     }
   }
 
-  readonly #newVisit = (_: number, now: number): void => {
+  readonly #newVisit = (gen: number, now: number): void => {
+    if (gen !== this.#arrivalGen) return;
     const c = this.#scenario.clients;
     if (c.count !== undefined && this.#users >= c.count) return;
     const t = this.#clients;
@@ -109,7 +133,7 @@ export class Users {
     t.nextAddressChange[slot] = t.mobile[slot] ? now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(t.uid[slot], 0)) : Infinity;
     t.cookiesDisabled[slot] = cookieDraw < c.cookies.disabledFraction ? 1 : 0;
     this.#startVisit(slot, now);
-    this.#engine.at(now + this.#visitGap.quantile(this.#arrivals()), this.#NEW_VISIT, 0);
+    this.#scheduleArrival(now);
   };
 
   readonly #visitStart = (subject: number, now: number): void => {
@@ -148,6 +172,7 @@ export class Users {
 
   #endVisit(slot: number, now: number): void {
     const t = this.#clients, uid = t.uid[slot], visit = t.visit[slot]++;
+    this.#sessions.visitEnded(slot, now);
     if (this.#draw.returns.at(uid, visit) < this.#scenario.clients.returning.fraction) {
       const at = now + this.#returnAfter.quantile(this.#draw.returnAfter.at(uid, visit));
       if (at <= this.#scenario.duration) return this.#engine.at(at, this.#VISIT_START, t.subject(slot));

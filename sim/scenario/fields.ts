@@ -68,3 +68,19 @@ export const countDistribution = distribution(
   ]),
 );
 export type DistributionSpec = z.output<typeof countDistribution> | z.output<typeof timeDistribution>;
+
+/** A server's name, as `servers.list` and the events that add servers give it. */
+export const serverNameField = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "expected a server name of letters, digits, '_', '.' or '-'" }).max(LIMITS.nameLength);
+
+/** Servers an event brings in: a number of them (named s<N+1>, s<N+2>, ... with one weight) or a list of names and weights. */
+export const newServers = z.union([
+  z.strictObject({ count: count(LIMITS.servers).describe("How many servers, named after the last default name (s5, s6, ... after s1..s4)."), weight: count(LIMITS.weight).default(1) }),
+  z.strictObject({
+    servers: z
+      .array(z.union([serverNameField, z.strictObject({ name: serverNameField, weight: count(LIMITS.weight).default(1) })]))
+      .min(1)
+      .max(LIMITS.servers)
+      .describe("Servers by name, or { name, weight }."),
+  }),
+]);
+export type NewServers = z.output<typeof newServers>;

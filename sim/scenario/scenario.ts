@@ -2,7 +2,10 @@ import type { DistributionSpec } from "./fields.js";
 import { store as storeSchema, type RawScenario, type StoreSpec } from "./schema.js";
 import { findStrategy, type StrategyDef } from "../strategies/index.js";
 import { LIMITS } from "./limits.js";
-import { eventKinds, findEvent, type EventDef } from "../model/events/index.js";
+import { eventKinds, type EventDef } from "../model/events/index.js";
+import { defaultAddress } from "../model/servers.js";
+import { PoolPlan } from "./plan.js";
+import { z } from "zod";
 
 /** One problem with a scenario, located by its JSON path (`servers.list[2].weight`). */
 export interface Issue {
@@ -31,11 +34,11 @@ export interface ScenarioEvent {
   at: number;
   /** The registered event kind (sim/model/events/). */
   action: string;
-  /** Indices of the servers the event names, in the order it names them, and its value as written (validated). */
-  servers: number[];
+  /** Names of the servers the event concerns, its value as written (validated), its options with defaults, and what its plan worked out. */
+  servers: string[];
   value: unknown;
-  /** The first server it names, for reports that show one. */
-  server: number;
+  options: Record<string, unknown>;
+  data: unknown;
 }
 
 /** A validated scenario with every default filled in, durations in seconds and names resolved to indices. */
@@ -47,7 +50,8 @@ export interface Scenario {
   warmup: number;
   replications: number;
   clients: RawScenario["clients"];
-  servers: { list: ServerSpec[]; workers: number; queueLimit: number; service: DistributionSpec };
+  /** `list`: the servers at the start; `capacity`: every server the run can ever have (added, recovery, replacements). */
+  servers: { list: ServerSpec[]; capacity: number; workers: number; queueLimit: number; service: DistributionSpec; failures?: { mtbf: DistributionSpec; mttr: DistributionSpec } };
   /** The scenario-wide session store; a strategy entry may override it. */
   store: StoreSpec;
   balancer: RawScenario["balancer"];
@@ -63,7 +67,6 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
     raw.servers.list ?? Array.from({ length: raw.servers.count ?? 0 }, (_, i) => ({ name: `s${i + 1}`, weight: 1 }));
   const ids = haproxyIds(given.map((s) => s.id));
   const list: ServerSpec[] = given.map((s, i) => ({ name: s.name, weight: s.weight, address: s.address ?? defaultAddress(i), id: ids[i] }));
-  const names = list.map((s) => s.name);
 
   if (raw.warmup >= raw.duration)
     issues.push({ path: ["warmup"], message: `warmup (${raw.warmup} s) must be shorter than duration (${raw.duration} s)` });
@@ -91,35 +94,19 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
     taken.add(e.label);
   }
 
-  const events: (ScenarioEvent & { index: number; paths: (string | number)[][] })[] = [];
-  raw.events.forEach((e, i) => {
-    // The schema has checked that exactly one registered action is present.
-    const def = eventKinds.find((d) => (e as Record<string, unknown>)[d.action] !== undefined) as EventDef;
-    const value = (e as Record<string, unknown>)[def.action];
-    const targets = def.targets(value);
-    const servers = targets.map((target) => {
-      const server = names.indexOf(target.name);
-      if (server < 0) issues.push({ path: ["events", i, def.action, ...target.path], message: `unknown server ${clip(target.name)}; servers are ${listNames(names)}` });
-      return server;
-    });
+  // In time order (the sort is stable: events at one time keep the file's order), each event
+  // checks itself against the servers as they will be then and updates that picture.
+  const order = raw.events.map((e, i) => ({ e: e as Record<string, unknown> & { at: number }, i })).sort((a, b) => a.e.at - b.e.at);
+  const plan = new PoolPlan(list, raw.balancer.healthCheck.rise * raw.balancer.healthCheck.interval, issues);
+  const events: ScenarioEvent[] = [];
+  for (const { e, i } of order) {
+    // The schema has checked that exactly one registered action is present, with its options.
+    const def = eventKinds.find((d) => e[d.action] !== undefined) as EventDef;
     if (e.at > raw.duration) issues.push({ path: ["events", i, "at"], message: `event at ${e.at} s is after the end of the run (${raw.duration} s)` });
-    const paths = targets.map((target) => ["events", i, def.action, ...target.path]);
-    events.push({ at: e.at, action: def.action, servers, server: servers[0] ?? -1, value, index: i, paths });
-  });
-  events.sort((a, b) => a.at - b.at);
-  // In time order, an event that changes a server's state must find it in the state it needs:
-  // crashing a crashed server or recovering a running one is a mistake, not a no-op.
-  const down = new Set<number>();
-  for (const e of events) {
-    const def = findEvent(e.action) as EventDef;
-    if (!def.needs) continue;
-    e.servers.forEach((server, k) => {
-      if (server < 0) return;
-      const state = down.has(server) ? "down" : "up";
-      if (state !== def.needs) issues.push({ path: e.paths[k], message: wrongState(names[server], e.at, state, def) });
-      if (def.leaves === "down") down.add(server);
-      else down.delete(server);
-    });
+    const options = z.strictObject(def.options ?? {}).parse(Object.fromEntries(Object.keys(def.options ?? {}).map((k) => [k, e[k]]).filter(([, v]) => v !== undefined))) as Record<string, unknown>;
+    plan.advance(e.at, ["events", i, def.action]);
+    const { servers, data } = def.plan(plan, e[def.action], options);
+    events.push({ at: e.at, action: def.action, servers, value: e[def.action], options, data });
   }
   if (issues.length > 0) return { issues };
   return {
@@ -132,12 +119,19 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       warmup: raw.warmup,
       replications: raw.replications,
       clients: raw.clients,
-      servers: { list, workers: raw.servers.workers, queueLimit: raw.servers.queueLimit ?? Infinity, service: raw.servers.service },
+      servers: {
+        list,
+        capacity: plan.created.length,
+        workers: raw.servers.workers,
+        queueLimit: raw.servers.queueLimit ?? Infinity,
+        service: raw.servers.service,
+        ...(raw.servers.failures ? { failures: raw.servers.failures } : {}),
+      },
       store: raw.store,
       balancer: raw.balancer,
       metrics: raw.metrics,
       strategies: entries,
-      events: events.map(({ at, action, servers, server, value }) => ({ at, action, servers, server, value })),
+      events,
     },
   };
 }
@@ -166,24 +160,4 @@ function haproxyIds(given: readonly (number | undefined)[]): number[] {
 export function safeName(fileName: string): string {
   const cleaned = fileName.replace(/[^A-Za-z0-9 _.+-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, LIMITS.nameLength);
   return cleaned === "" ? "scenario" : cleaned;
-}
-
-function wrongState(name: string, at: number, state: "up" | "down", def: EventDef): string {
-  return state === "down"
-    ? `server ${name} is already down at ${at} s (crashed or stopped earlier, and not started again)`
-    : `server ${name} is running at ${at} s; "${def.action}" needs a server that is down`;
-}
-
-/** A user's string in a message: quoted, and cut short so one mistake cannot flood the terminal. */
-function clip(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
-}
-
-/** Server names for a message, the first few of a long list. */
-function listNames(names: readonly string[]): string {
-  return names.length <= 10 ? names.join(", ") : `${names.slice(0, 10).join(", ")}, ... (${names.length} servers)`;
-}
-
-function defaultAddress(i: number): string {
-  return `10.0.${(i >> 8) & 0xff}.${(i & 0xff) + 1}:8080`;
 }

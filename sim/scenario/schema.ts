@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { count, countDistribution, duration, fraction, positiveDuration, timeDistribution } from "./fields.js";
+import { count, countDistribution, duration, fraction, positiveDuration, serverNameField, timeDistribution } from "./fields.js";
 import { findStrategy, strategies } from "../strategies/index.js";
 import { unknownStrategy } from "./suggest.js";
 import { storeKinds } from "../model/stores/index.js";
@@ -40,7 +40,7 @@ const clients = z.strictObject({
 });
 
 const serverEntry = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "expected a server name of letters, digits, '_', '.' or '-'" }),
+  name: serverNameField,
   weight: count(LIMITS.weight).default(1).describe(`Relative capacity, 1 to ${LIMITS.weight} (HAProxy's range).`),
   address: z.string().min(1).max(255).optional().describe("host:port as a real balancer's configuration would list it."),
   id: count(LIMITS.serverId)
@@ -55,6 +55,13 @@ const servers = z
     workers: count(LIMITS.workers).default(8).describe("Requests a server handles at once; the rest wait in its FIFO queue."),
     queueLimit: count(LIMITS.queueLimit).optional().describe("Requests that may wait per server; more are rejected (default: unbounded)."),
     service: timeDistribution.prefault({ dist: "lognormal", mean: "40ms", cv: 1 }),
+    failures: z
+      .strictObject({
+        mtbf: timeDistribution.describe('Time a server runs between failures; { "dist": "exponential", "mean": "12h" } for memoryless failures.'),
+        mttr: timeDistribution.describe("Time a failed server takes to come back, empty."),
+      })
+      .optional()
+      .describe("Random crashes of every server, drawn the same for every strategy."),
   })
   .superRefine((s, ctx) => {
     if ((s.count === undefined) === (s.list === undefined))
@@ -102,12 +109,33 @@ const strategyEntry = z.union([
   }),
 ]);
 
-/** An event: its time and exactly one registered action key. */
+/** Keys an event may have beside its action, and the event kinds that take each. */
+const optionKeys = new Map<string, string[]>();
+for (const def of eventKinds) for (const key of Object.keys(def.options ?? {})) optionKeys.set(key, [...(optionKeys.get(key) ?? []), def.action]);
+
+/**
+ * An event: its time, exactly one registered action key, and the options that action takes. The
+ * options are checked against the action's own schema here, so their problems read like any other.
+ */
 const event = z
-  .strictObject({ at: duration, ...Object.fromEntries(eventKinds.map((def) => [def.action, def.value.optional().describe(def.summary)])) })
+  .strictObject({
+    at: duration,
+    ...Object.fromEntries(eventKinds.map((def) => [def.action, def.value.optional().describe(def.summary)])),
+    ...Object.fromEntries([...optionKeys].map(([key, actions]) => [key, z.unknown().optional().describe(`An option of ${orList(actions.map((a) => JSON.stringify(a)))} events.`)])),
+  })
   .superRefine((e, ctx) => {
-    const actions = eventKinds.filter((def) => (e as Record<string, unknown>)[def.action] !== undefined);
-    if (actions.length !== 1) ctx.addIssue({ code: "custom", message: `expected exactly one action: ${orList(eventKinds.map((def) => JSON.stringify(def.action)))}` });
+    const written = e as Record<string, unknown>;
+    const actions = eventKinds.filter((def) => written[def.action] !== undefined);
+    if (actions.length !== 1) return ctx.addIssue({ code: "custom", message: `expected exactly one action: ${orList(eventKinds.map((def) => JSON.stringify(def.action)))}` });
+    const def = actions[0], own = def.options ?? {};
+    const given: Record<string, unknown> = {};
+    for (const [key, actionsTaking] of optionKeys) {
+      if (written[key] === undefined) continue;
+      if (key in own) given[key] = written[key];
+      else ctx.addIssue({ code: "custom", path: [key], message: `"${key}" does not go with "${def.action}"; it is an option of ${orList(actionsTaking.map((a) => JSON.stringify(a)))}` });
+    }
+    const checked = z.strictObject(own).safeParse(given);
+    if (!checked.success) for (const { message: _m, ...issue } of checked.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
   });
 
 /** "a", "a or b", "a, b or c". */

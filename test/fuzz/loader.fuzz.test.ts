@@ -46,7 +46,8 @@ function scenarioProblems(s: Scenario): string[] {
   if (new Set(labels).size !== labels.length) found.push(`strategy labels are not unique: ${JSON.stringify(labels)}`);
   if (!(s.warmup < s.duration)) found.push(`warmup ${s.warmup} is not shorter than duration ${s.duration}`);
   if (s.servers.list.length === 0) found.push("no servers");
-  for (const e of s.events) if (!(e.server >= 0 && e.server < s.servers.list.length)) found.push(`event names server index ${e.server}`);
+  if (!(s.servers.capacity >= s.servers.list.length)) found.push(`capacity ${s.servers.capacity} is below the ${s.servers.list.length} initial servers`);
+  for (const e of s.events) if (!e.servers.every((name) => typeof name === "string" && name.length > 0)) found.push(`event names servers ${JSON.stringify(e.servers)}`);
   return found;
 }
 

@@ -25,7 +25,7 @@ describe("metric definitions on hand-worked runs", () => {
     expect(m.requests).toBe(4);
     expect(m.sessions).toBe(4);
     expect(m.lostSessions).toBe(3);
-    expect(m.lostByCause).toEqual({ serverCrash: 0, remapped: 3, addressChanged: 0, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0 });
+    expect(m.lostByCause).toEqual({ serverCrash: 0, remapped: 3, addressChanged: 0, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0 });
     expect(m.lostSessionRate).toBe(0.75); // 3 / 4
     expect(m.remapRate).toBe(1); // 3 of 3 continuing requests moved
     expect(m.affinityHitRate).toBe(0);
@@ -77,7 +77,22 @@ describe("metric definitions on hand-worked runs", () => {
     expect(m.affinityHitRate).toBe(0.5); // request 3 only
     expect(m.latencyMs.p50).toBeCloseTo(5000, 6);
     expect(events).toEqual([
-      { at: 2, action: "crash", server: "s1", activeSessions: 1, returnedSessions: 1, movedSessions: 1, remapFraction: 1, minimumFraction: 1 },
+      {
+        at: 2,
+        action: "crash",
+        server: "s1",
+        activeSessions: 1,
+        returnedSessions: 1,
+        movedSessions: 1,
+        remapFraction: 1,
+        minimumFraction: 1,
+        // s1 was half the weight; the crash (taking effect at 3 s) gave s2 all of it.
+        balancedFraction: 1,
+        lostSessions: 1,
+        lostFraction: 1,
+        lostByCause: { remapped: 0, serverCrash: 1, serverStopped: 0, drainDeadline: 0 },
+        emptiedAfter: null,
+      },
     ]);
   });
 

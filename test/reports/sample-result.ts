@@ -40,7 +40,7 @@ const profiles: Record<StrategyKey, Profile> = {
     label: "round-robin & redis",
     id: "round-robin",
     store: "shared",
-    lostByCause: { serverCrash: 0, remapped: 0, addressChanged: 0, cookieCleared: 41, tokenTooLarge: 0, serverStopped: 0 },
+    lostByCause: { serverCrash: 0, remapped: 0, addressChanged: 0, cookieCleared: 41, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0 },
     remapRate: 0.748,
     loadSkew: 1.04,
     latencyP50: 46.2,
@@ -51,7 +51,7 @@ const profiles: Record<StrategyKey, Profile> = {
     label: "nginx-ip-hash",
     id: "nginx-ip-hash",
     store: "local",
-    lostByCause: { serverCrash: 612, remapped: 188, addressChanged: 305, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0 },
+    lostByCause: { serverCrash: 612, remapped: 188, addressChanged: 305, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0 },
     remapRate: 0.0312,
     loadSkew: 1.87,
     latencyP50: 41.8,
@@ -62,7 +62,7 @@ const profiles: Record<StrategyKey, Profile> = {
     label: "cookie-insert",
     id: "cookie-insert",
     store: "local",
-    lostByCause: { serverCrash: 598, remapped: 0, addressChanged: 0, cookieCleared: 43, tokenTooLarge: 0, serverStopped: 0 },
+    lostByCause: { serverCrash: 598, remapped: 0, addressChanged: 0, cookieCleared: 43, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0 },
     remapRate: 0.0107,
     loadSkew: 1.12,
     latencyP50: 39.5,
@@ -183,6 +183,11 @@ function topologyEvents(p: Profile): TopologyEventResult[] {
       movedSessions: moved,
       remapFraction: moved / returned,
       minimumFraction: minimum,
+      balancedFraction: minimum,
+      lostSessions: Math.round(active * minimum),
+      lostFraction: Math.round(active * minimum) / active,
+      lostByCause: { remapped: 0, serverCrash: Math.round(active * minimum), serverStopped: 0, drainDeadline: 0 },
+      emptiedAfter: null,
     };
   };
   return [event(1800, "crash", 2412, p.moved[0], 0.2489), event(2400, "recover", 2377, p.moved[1], 0)];
@@ -204,7 +209,8 @@ function timeline(p: Profile, key: StrategyKey): StrategyResult["timeline"] {
   // Four servers; s2 takes nothing while it is down.
   const serverRequests = t.map((s, i) => [0, 1, 2, 3].map((k) => (k === 1 && s >= 1800 && s < 2400 ? 0 : Math.round(requests[i] / 4))));
   const serverUtilisation = serverRequests.map((row) => row.map((n) => n / 40_000));
-  return { t, loadSkew, requests, failedRequests, lostSessions, serverRequests, serverUtilisation };
+  const serverSessions = serverRequests.map((row) => row.map((n) => Math.round(n / 20)));
+  return { t, loadSkew, requests, failedRequests, lostSessions, serverRequests, serverUtilisation, serverSessions, servers: ["s1", "s2", "s3", "s4"] };
 }
 
 function strategyResult(key: StrategyKey, label: string | undefined): StrategyResult {

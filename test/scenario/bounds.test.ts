@@ -174,6 +174,6 @@ describe("weight events", () => {
 
   it("compile to the servers they name, in order, and need no particular server state", () => {
     const s = valid({ events: [{ at: 10, crash: "s1" }, { at: 20, weight: { s2: 5, s1: 2 } }] });
-    expect(s.events[1]).toMatchObject({ action: "weight", servers: [1, 0], value: { s2: 5, s1: 2 } });
+    expect(s.events[1]).toMatchObject({ action: "weight", servers: ["s2", "s1"], value: { s2: 5, s1: 2 } });
   });
 });

@@ -1,7 +1,32 @@
 import { z } from "zod";
 
+/** How a rolling deploy proceeds (Kubernetes Deployment `RollingUpdate` semantics). */
+export interface DeployPlan {
+  /** Old server names in the order they are replaced, and the name of each one's replacement (the same name when in place). */
+  old: string[];
+  replacement: string[];
+  /** Servers that may be unavailable (maxUnavailable) and extra servers that may run (maxSurge), already rounded. */
+  maxUnavailable: number;
+  maxSurge: number;
+  /** Seconds a replaced server drains before it stops, and a new one takes to start. */
+  drain: number;
+  restart: number;
+  inPlace: boolean;
+}
+
+/** A change of the rate at which new users arrive. */
+export interface TrafficChange {
+  /** The new rate: the scenario's `visitsPerSecond` times `multiply`, or `visitsPerSecond` itself. */
+  multiply?: number;
+  visitsPerSecond?: number;
+  /** Seconds over which the rate moves linearly to the new value (0: at once). */
+  over: number;
+}
+
 /** What a topology event may do to the running model; the simulation provides it. */
 export interface TopologyControl {
+  /** The index of the server with this name, -1 when it does not exist (yet). */
+  server(name: string): number;
   /** The server stops at once: requests in service or queued there fail, its memory is gone. */
   crash(server: number, now: number): void;
   /** A crashed server runs again, empty; health checks put it back. */
@@ -12,25 +37,61 @@ export interface TopologyControl {
   start(server: number, now: number): void;
   /** The server's weight changes; the strategy rebuilds what depends on weights. */
   setWeight(server: number, weight: number, now: number): void;
+  /** The balancer stops giving the server new sessions; at `deadline` seconds from now it stops (and is removed, with `remove`). */
+  drain(server: number, deadline: number, remove: boolean, now: number): void;
+  /** The server is taken out of the pool: it answers what it has accepted, then stops for good. */
+  remove(server: number, now: number): void;
+  /** A new server joins, starting: it accepts connections after `startup` seconds and takes traffic once health checks pass. */
+  add(name: string, weight: number, startup: number, now: number): number;
+  /** The arrival rate of new users changes. */
+  traffic(change: TrafficChange, now: number): void;
+  /** A rolling deploy starts. */
+  deploy(plan: DeployPlan, now: number): void;
 }
 
-/** A server an event names: its name, and where in the event's value it is written. */
-export interface EventTarget {
-  name: string;
-  /** Path below the action key (empty when the value is the name itself). */
-  path: (string | number)[];
+/** The servers as they will be at an event's time, worked out from the scenario before it runs, for checking events. */
+export interface PlannedPool {
+  /** The event's time, seconds. */
+  readonly at: number;
+  /** Seconds from a server's start until the balancer's health checks have passed it. */
+  readonly healthDelay: number;
+  /** A server's state then: undefined when no server has that name. */
+  state(name: string): PlannedState | undefined;
+  set(name: string, state: PlannedState): void;
+  /** The server will be in `state` from time `at` on (a drain's deadline, the end of a deploy). */
+  setLater(name: string, state: PlannedState, at: number): void;
+  weight(name: string): number;
+  /** Servers that exist then and are not removed, in creation order. */
+  present(): string[];
+  /** Servers that take new sessions then (up, not draining). */
+  accepting(): string[];
+  /** Adds a server (starting); false when the name is taken. */
+  create(name: string, weight: number): boolean;
+  /** The next free default name (`s5` after s1..s4). */
+  freeName(): string;
+  /** When a deploy started earlier still holds a server (an estimate), or -Infinity. */
+  deployedUntil(name: string): number;
+  holdForDeploy(name: string, until: number): void;
+  /** Records a problem at a path below the event's action key. */
+  problem(path: (string | number)[], message: string): void;
 }
 
-/** An event as the model applies it: the servers it names (indices, in `targets` order) and its value. */
+export type PlannedState = "starting" | "up" | "draining" | "down" | "removed";
+
+/** An event as the model applies it: its value and options as validated, what the plan worked out, the servers it names. */
 export interface CompiledEvent {
-  servers: number[];
   value: unknown;
+  options: Record<string, unknown>;
+  /** Whatever `plan` returned as `data` (a deploy's order, an addition's names). */
+  data: unknown;
+  /** Names of the servers it concerns, for reports. */
+  servers: string[];
 }
 
 /**
- * A kind of scenario event, written `{ "at": ..., "<action>": <value> }`. The scenario schema,
- * the editor JSON Schema, `validate` and `lbsim list` are built from these definitions; adding a
- * kind is a file in this folder and a line in index.ts.
+ * A kind of scenario event, written `{ "at": ..., "<action>": <value>, ...options }`. The
+ * scenario schema, the editor JSON Schema, `validate` and `lbsim list` are built from these
+ * definitions; adding a kind is a file in this folder and a line in index.ts.
  */
 export interface EventDef {
   /** The key that names the event in the scenario, e.g. "crash". */
@@ -39,19 +100,58 @@ export interface EventDef {
   readonly summary: string;
   /** The value the action key takes. */
   readonly value: z.ZodType;
-  /** The servers the (validated) value names. */
-  targets(value: unknown): EventTarget[];
-  /** For events that change a server's state: the state each target needs at the event's time, and the state it leaves. */
-  readonly needs?: "up" | "down";
-  readonly leaves?: "up" | "down";
-  /** True when the event takes its servers away, so every session on them must move. */
-  readonly takesAway: boolean;
+  /** Keys the event may have beside `at` and its action (e.g. a drain's `deadline`), with their defaults. */
+  readonly options?: z.ZodRawShape;
+  /**
+   * Checks the event against the servers as they will be at its time, reporting problems through
+   * `pool`, and updates that picture. Returns the servers it concerns and anything `apply` needs.
+   */
+  plan(pool: PlannedPool, value: unknown, options: Record<string, unknown>): { servers: string[]; data?: unknown };
   apply(control: TopologyControl, event: CompiledEvent, now: number): void;
 }
 
-/** The value and targets of an event that names one server: `{ "at": ..., "<action>": "s2" }`. */
-export function oneServer(description: string): Pick<EventDef, "value" | "targets"> {
-  return { value: z.string().describe(description), targets: (name) => [{ name: name as string, path: [] }] };
+/** A server name as an event's value. */
+export const serverName = (description: string) => z.string().describe(description);
+
+/** Reports a problem unless the named server is in one of `states`; returns whether it is. */
+export function expectState(pool: PlannedPool, name: string, path: (string | number)[], states: readonly PlannedState[], action: string): boolean {
+  const state = pool.state(name);
+  if (state !== undefined && states.includes(state)) return true;
+  pool.problem(path, wrongState(pool, name, state, states, action));
+  return false;
+}
+
+function wrongState(pool: PlannedPool, name: string, state: PlannedState | undefined, wanted: readonly PlannedState[], action: string): string {
+  const at = pool.at;
+  if (state === undefined) return `unknown server ${clip(name)}; servers are ${listNames(pool.present())}`;
+  if (state === "removed") return `server ${name} was removed before ${at} s`;
+  if (state === "down" && wanted.includes("up")) return `server ${name} is already down at ${at} s (crashed or stopped earlier, and not started again)`;
+  if (wanted.includes("down") && (state === "up" || state === "draining")) return `server ${name} is running at ${at} s; "${action}" needs a server that is down`;
+  return `server ${name} is ${state} at ${at} s; "${action}" needs a server that is ${orList(wanted)}`;
+}
+
+/** Reports a problem when taking `names` out of service would leave no server taking new sessions. */
+export function keepOneAccepting(pool: PlannedPool, names: readonly string[], path: (string | number)[], action: string): boolean {
+  const left = pool.accepting().filter((n) => !names.includes(n));
+  if (left.length > 0) return true;
+  pool.problem(path, `"${action}" would leave no server taking new sessions at ${pool.at} s; add a server first (an "add" event) or use "disaster" for a total outage`);
+  return false;
+}
+
+/** "a", "a or b", "a, b or c". */
+export function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+
+/** A user's string in a message: quoted, and cut short so one mistake cannot flood the terminal. */
+export function clip(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+/** Server names for a message, the first few of a long list. */
+export function listNames(names: readonly string[]): string {
+  if (names.length === 0) return "none";
+  return names.length <= 10 ? names.join(", ") : `${names.slice(0, 10).join(", ")}, ... (${names.length} servers)`;
 }
 
 /** Identity helper, for symmetry with defineStrategy and defineStore. */

@@ -1,11 +1,12 @@
-import { defineEvent, oneServer } from "./define.js";
+import { defineEvent, expectState, serverName } from "./define.js";
 
 export const startEvent = defineEvent({
   action: "start",
   summary: "A stopped (or crashed) server starts with empty memory; health checks put it back after `rise` passed checks.",
-  ...oneServer("The server that starts."),
-  needs: "down",
-  leaves: "up",
-  takesAway: false,
-  apply: (control, event, now) => control.start(event.servers[0], now),
+  value: serverName("The server that starts."),
+  plan: (pool, name) => {
+    if (expectState(pool, name as string, [], ["down"], "start")) pool.set(name as string, "up");
+    return { servers: [name as string] };
+  },
+  apply: (control, event, now) => control.start(control.server(event.servers[0]), now),
 });
