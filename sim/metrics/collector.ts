@@ -43,6 +43,9 @@ export class Collector {
   #windowRequests = 0;
   #windowFailed = 0;
   #windowLost = 0;
+  /** Sessions in use summed over the window ends, and how many windows closed. */
+  #inUseSum = 0;
+  #closed = 0;
 
   /** Servers that exist so far (the arrays have room for the pool's capacity). */
   size: number;
@@ -172,6 +175,8 @@ export class Collector {
     const capacity = this.#workers * (now - this.#windowStart);
     tl.serverUtilisation.push(Array.from(this.#windowBusy.subarray(0, size), (b) => b / capacity));
     tl.serverSessions.push(Array.from(sessions.subarray(0, size)));
+    for (let s = 0; s < size; s++) this.#inUseSum += sessions[s];
+    this.#closed++;
     this.#windowBusy.fill(0);
     load.fill(0);
     full.set(up);
@@ -217,6 +222,7 @@ export class Collector {
       },
       affinityHitRate: rate(this.affinityHits, this.continuing),
       answeredPerSecond: h.count / (this.#until - this.from),
+      sessionsInUse: this.#closed > 0 ? this.#inUseSum / this.#closed : null,
       utilisation: utilisation.reduce((a, b) => a + b, 0) / utilisation.length,
       peakUtilisation: Math.max(...utilisation),
     };

@@ -29,6 +29,8 @@ export interface Metrics {
   affinityHitRate: Measure;
   /** Answered requests per second while measuring: the achieved rate. */
   answeredPerSecond: number;
+  /** Sessions in use at once (users in a visit), averaged over the load windows' ends; null with no window. */
+  sessionsInUse: Measure;
   /** Share of the workers' time spent serving, averaged over servers, and on the busiest server. */
   utilisation: number;
   peakUtilisation: number;

@@ -104,6 +104,7 @@ function replication(p: Profile, j: number): Metrics {
     answeredPerSecond: (requests - Math.round(212 * j)) / 3300,
     utilisation: 0.56 * j,
     peakUtilisation: 0.58 * j,
+    sessionsInUse: 640 * j,
   };
 }
 
@@ -167,6 +168,7 @@ function meanMetrics(reps: Metrics[]): Metrics {
     answeredPerSecond: avg((m) => m.answeredPerSecond),
     utilisation: avg((m) => m.utilisation),
     peakUtilisation: avg((m) => m.peakUtilisation),
+    sessionsInUse: avg((m) => m.sessionsInUse as number),
   };
 }
 
