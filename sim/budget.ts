@@ -73,7 +73,7 @@ export function estimate(s: Scenario): Estimate {
   const newUsers = Math.min(c.visitsPerSecond * s.duration, c.count ?? Infinity);
   const visits = newUsers / Math.max(1e-9, 1 - Math.min(returnsInRun, 0.999999));
   const requestsPerRun = visits * requestsPerVisit;
-  const servers = s.servers.list.length;
+  const servers = s.servers.capacity;
   const windows = Math.max(0, Math.floor((s.duration - s.warmup) / s.metrics.window));
   const checks = (servers * s.duration) / s.balancer.healthCheck.interval;
   const events = runs * (requestsPerRun * EVENTS_PER_REQUEST + checks + windows);
@@ -145,9 +145,11 @@ export function describeEstimate(e: Estimate): string {
 export function scenarioWarnings(s: Scenario, e: Estimate): string[] {
   const warnings: string[] = [];
   const ramp = e.visitSeconds + e.returnSeconds;
-  if (s.warmup < ramp) {
+  if (s.warmup < ramp && !s.warmStart) {
     const why = `a visit lasts about ${seconds(e.visitSeconds)}${e.returnSeconds > 0 ? ` and users return after about ${seconds(e.returnSeconds)}` : ""}`;
-    warnings.push(`the warmup (${seconds(s.warmup)}) is shorter than the ${seconds(ramp)} the users need to reach steady state (${why}): the first part of the measurement is a ramp`);
+    warnings.push(
+      `the warmup (${seconds(s.warmup)}) is shorter than the ${seconds(ramp)} the users need to reach steady state (${why}): the first part of the measurement is a ramp; a longer warmup or "warmStart": true measures steady state`,
+    );
   }
   if (e.offeredPerSecond > e.capacityPerSecond)
     warnings.push(`the users offer about ${rate(e.offeredPerSecond)} requests/s, more than the ${rate(e.capacityPerSecond)} the servers can answer: queues grow for the whole run`);

@@ -35,6 +35,9 @@ export class Collector {
   readonly #windowBusy: Float64Array;
   /** 1 while a server has been up for the whole current window. */
   readonly #upAllWindow: Uint8Array;
+  /** When each server joined the pool and left it (the measured interval's ends for servers there throughout). */
+  readonly #joined: Float64Array;
+  readonly #left: Float64Array;
   #windowStart: number;
   #windows = 0;
   #skewSum = 0;
@@ -62,6 +65,8 @@ export class Collector {
     this.#busy = new Float64Array(weights.length);
     this.#windowBusy = new Float64Array(weights.length);
     this.#upAllWindow = new Uint8Array(weights.length).fill(1);
+    this.#joined = new Float64Array(weights.length).fill(from);
+    this.#left = new Float64Array(weights.length).fill(until);
     this.#windowStart = from;
   }
 
@@ -136,15 +141,27 @@ export class Collector {
     if (sentAt >= this.from) this.latency.record((now - sentAt) * 1000);
   }
 
+  /** The server stops taking part in the load (down, or draining) for the rest of the current window. */
   serverDown(server: number): void {
     this.#upAllWindow[server] = 0;
   }
 
+  /** A server joined the pool at `now` (its utilisation counts its time from then). */
+  serverJoined(server: number, now: number): void {
+    this.#joined[server] = Math.min(this.#until, Math.max(this.from, now));
+    this.#upAllWindow[server] = 0;
+  }
+
+  /** A server left the pool for good at `now`. */
+  serverLeft(server: number, now: number): void {
+    this.#left[server] = Math.min(this.#until, Math.max(this.from, now));
+  }
+
   /**
-   * Closes the load window ending at `now` and opens the next; `up` says which servers are running
-   * now, `sessions` how many sessions in use each holds.
+   * Closes the load window ending at `now` and opens the next; `inRotation` says which servers
+   * take new sessions now (up and not draining), `sessions` how many sessions in use each holds.
    */
-  closeWindow(up: Uint8Array, sessions: Int32Array, now: number): void {
+  closeWindow(inRotation: Uint8Array, sessions: Int32Array, now: number): void {
     const load = this.#windowLoad, full = this.#upAllWindow, weights = this.#weights, size = this.size;
     let n = 0, sum = 0, max = 0;
     for (let s = 0; s < size; s++) {
@@ -179,16 +196,33 @@ export class Collector {
     this.#closed++;
     this.#windowBusy.fill(0);
     load.fill(0);
-    full.set(up);
+    full.set(inRotation);
     this.#windowRequests = this.#windowFailed = this.#windowLost = 0;
     this.#windowStart = now;
   }
 
-  /** Per server, over the measured interval: requests routed to it and the share of its workers' time spent serving. */
+  /** Per server, over the measured interval: requests routed to it and the share of its workers' time spent serving while it was in the pool. */
   perServer(): { requests: number[]; utilisation: number[] } {
-    const capacity = this.#workers * (this.#until - this.from);
-    const size = this.size;
-    return { requests: Array.from(this.#routed.subarray(0, size)), utilisation: Array.from(this.#busy.subarray(0, size), (b) => b / capacity) };
+    const size = this.size, workers = this.#workers;
+    const utilisation = Array.from(this.#busy.subarray(0, size), (b, s) => {
+      const seconds = this.#left[s] - this.#joined[s];
+      return seconds > 0 ? b / (workers * seconds) : 0;
+    });
+    return { requests: Array.from(this.#routed.subarray(0, size)), utilisation };
+  }
+
+  /** The share of the workers' time spent serving: the servers' utilisations weighted by their time in the pool. */
+  #utilisation(perServer: readonly number[]): number {
+    let weighted = 0, seconds = 0, churn = false;
+    for (let s = 0; s < perServer.length; s++) {
+      const t = Math.max(0, this.#left[s] - this.#joined[s]);
+      churn ||= t !== this.#until - this.from;
+      weighted += perServer[s] * t;
+      seconds += t;
+    }
+    // Without servers joining or leaving, the plain mean (the same number, to the last bit as before).
+    if (!churn) return perServer.reduce((a, b) => a + b, 0) / perServer.length;
+    return seconds > 0 ? weighted / seconds : 0;
   }
 
   /** The run's metrics; a ratio with nothing to divide by, or a statistic of no sample, is null. */
@@ -223,7 +257,7 @@ export class Collector {
       affinityHitRate: rate(this.affinityHits, this.continuing),
       answeredPerSecond: h.count / (this.#until - this.from),
       sessionsInUse: this.#closed > 0 ? this.#inUseSum / this.#closed : null,
-      utilisation: utilisation.reduce((a, b) => a + b, 0) / utilisation.length,
+      utilisation: this.#utilisation(utilisation),
       peakUtilisation: Math.max(...utilisation),
     };
   }

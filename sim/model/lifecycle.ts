@@ -119,6 +119,7 @@ export class ServerLifecycle implements TopologyControl {
     }
     servers.state[server] = ServerState.Draining;
     this.#world.balancer.drain(server, true);
+    this.#world.metrics.serverDown(server);
     this.#drainEvent[server] = this.event;
     this.#drainRemoves[server] = remove ? 1 : 0;
     this.#world.engine.at(now + deadline, this.#DEADLINE, server * 256 + ++this.#gen[server]);
@@ -148,6 +149,7 @@ export class ServerLifecycle implements TopologyControl {
     this.#gen[server]++;
     servers.state[server] = ServerState.Removed;
     this.#world.balancer.remove(server);
+    this.#world.metrics.serverLeft(server, now);
   }
 
   /** A new server joins, starting; it accepts connections after `startup` seconds. */
@@ -156,6 +158,7 @@ export class ServerLifecycle implements TopologyControl {
     const server = servers.create(name, weight);
     balancer.add(servers.specs[server]);
     metrics.size = servers.size;
+    metrics.serverJoined(server, now);
     this.#checks.watch(server, now);
     if (startup > 0) engine.at(now + startup, this.#STARTED, server * 256 + ++this.#gen[server]);
     else this.#start(server, now);

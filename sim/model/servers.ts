@@ -111,6 +111,12 @@ export class ServerPool {
     this.state[server] = ServerState.Up;
   }
 
+  /** Writes into `into` a 1 for each server up and not draining (taking new sessions), 0 for the rest; returns it. */
+  inRotation(into: Uint8Array): Uint8Array {
+    for (let s = 0; s < this.size; s++) into[s] = this.state[s] === ServerState.Up ? 1 : 0;
+    return into;
+  }
+
   /** Servers that are up or draining: running and accepting connections. */
   isServing(server: number): boolean {
     return this.state[server] === ServerState.Up || this.state[server] === ServerState.Draining;

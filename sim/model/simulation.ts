@@ -72,8 +72,9 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const MEASURE_START = engine.on((_, now) => {
     metrics.liveSessionsAtStart += sessions.countLive(now);
   });
+  const rotation = new Uint8Array(world.servers.capacity);
   const WINDOW: Kind = engine.on((_, now) => {
-    metrics.closeWindow(world.servers.up, sessions.inUse, now);
+    metrics.closeWindow(world.servers.inRotation(rotation), sessions.inUse, now);
     const next = now + scenario.metrics.window;
     if (next <= scenario.duration) engine.at(next, WINDOW, 0);
   });

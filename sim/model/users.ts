@@ -79,8 +79,14 @@ export class Users {
     this.#SEND = world.engine.on(this.#send);
   }
 
-  /** Schedules the first arrival. */
+  /** Schedules the first arrival (and, with a warm start, the users already there). */
   start(): void {
+    const { warmStart, clients } = this.#scenario;
+    if (warmStart) {
+      // Long enough that a visit still running at 0 almost surely began inside it, and a return due after 0 too.
+      const visit = this.#requestsPerVisit.mean * this.#think.mean;
+      this.#warmStart(20 * visit + (clients.returning.fraction > 0 ? 5 * this.#returnAfter.mean : 0));
+    }
     this.#scheduleArrival(0);
   }
 
@@ -114,7 +120,14 @@ export class Users {
     if (gen !== this.#arrivalGen) return;
     const c = this.#scenario.clients;
     if (c.count !== undefined && this.#users >= c.count) return;
-    const t = this.#clients;
+    const slot = this.#arrive(now);
+    this.#startVisit(slot, now);
+    this.#scheduleArrival(now);
+  };
+
+  /** A new user: a slot, an address (its own or a NAT's), whether it moves, whether it keeps cookies. */
+  #arrive(now: number): number {
+    const c = this.#scenario.clients, t = this.#clients;
     const slot = t.allocate(this.#users++);
     // A fixed number of population draws per user keeps the stream aligned whatever the branches.
     const natDraw = this.#population(), mobileDraw = this.#population(), cookieDraw = this.#population();
@@ -132,9 +145,56 @@ export class Users {
     t.mobile[slot] = mobileDraw < c.mobile.fraction ? 1 : 0;
     t.nextAddressChange[slot] = t.mobile[slot] ? now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(t.uid[slot], 0)) : Infinity;
     t.cookiesDisabled[slot] = cookieDraw < c.cookies.disabledFraction ? 1 : 0;
-    this.#startVisit(slot, now);
-    this.#scheduleArrival(now);
-  };
+    return slot;
+  }
+
+  /**
+   * Warm start: the users who would be in the system at time 0 had it always been running are
+   * there from the start. New users arrive over `span` seconds before 0 at the scenario's rate,
+   * and each is walked through its visits' think times and returns without sending anything: a
+   * user still in a visit at 0 sends its next request when that visit says, one between visits
+   * comes back when its return says, the others are gone. The walk leaves service times out
+   * (milliseconds against think times of seconds), and nobody has a session or cookie yet.
+   */
+  #warmStart(span: number): void {
+    const c = this.#scenario.clients;
+    for (let at = -span + this.#visitGap.quantile(this.#arrivals()); at < 0; at += this.#visitGap.quantile(this.#arrivals())) {
+      if (c.count !== undefined && this.#users >= c.count) return;
+      this.#walk(this.#arrive(at), at);
+    }
+  }
+
+  #walk(slot: number, arrived: number): void {
+    const t = this.#clients, uid = t.uid[slot], c = this.#scenario.clients;
+    let at = arrived, sent = 0;
+    for (let visit = 0; ; visit++) {
+      const length = this.#visitLength(uid, visit);
+      for (let j = 1; j <= length; j++) {
+        if (at >= 0) {
+          t.visit[slot] = visit;
+          t.sent[slot] = sent;
+          t.requestsLeft[slot] = length - j + 1;
+          t.visitState[slot] = 0;
+          return this.#engine.at(at, this.#SEND, t.subject(slot));
+        }
+        sent++;
+        if (j < length) at += this.#think.quantile(this.#draw.think.at(uid, sent));
+      }
+      if (!(this.#draw.returns.at(uid, visit) < c.returning.fraction)) return t.release(slot);
+      at += this.#returnAfter.quantile(this.#draw.returnAfter.at(uid, visit));
+      if (at >= 0) {
+        t.visit[slot] = visit + 1;
+        t.sent[slot] = sent;
+        if (at <= this.#scenario.duration) return this.#engine.at(at, this.#VISIT_START, t.subject(slot));
+        return t.release(slot);
+      }
+    }
+  }
+
+  /** Requests in a user's visit; clamped so a heavy-tailed draw cannot overflow the 32-bit counter. */
+  #visitLength(uid: number, visit: number): number {
+    return Math.min(LIMITS.countValue, Math.max(1, Math.round(this.#requestsPerVisit.quantile(this.#draw.visitLength.at(uid, visit)))));
+  }
 
   readonly #visitStart = (subject: number, now: number): void => {
     const slot = slotOf(subject);
@@ -149,8 +209,7 @@ export class Users {
   #startVisit(slot: number, now: number): void {
     const t = this.#clients, uid = t.uid[slot], visit = t.visit[slot];
     t.visitState[slot] = this.#metrics.visitStarted(now) ? 1 : 0;
-    // Clamped so a heavy-tailed draw cannot overflow the 32-bit counter.
-    t.requestsLeft[slot] = Math.min(LIMITS.countValue, Math.max(1, Math.round(this.#requestsPerVisit.quantile(this.#draw.visitLength.at(uid, visit)))));
+    t.requestsLeft[slot] = this.#visitLength(uid, visit);
     if (this.#draw.clear.at(uid, visit) < this.#scenario.clients.cookies.clearPerVisit) {
       this.#sessions.cookiesCleared(slot, now);
       t.lbCookie[slot] = -1;

@@ -48,6 +48,8 @@ export interface Scenario {
   seed: number;
   duration: number;
   warmup: number;
+  /** Whether the run begins with the steady-state population already in the system. */
+  warmStart: boolean;
   replications: number;
   clients: RawScenario["clients"];
   /** `list`: the servers at the start; `capacity`: every server the run can ever have (added, recovery, replacements). */
@@ -117,6 +119,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       seed: raw.seed,
       duration: raw.duration,
       warmup: raw.warmup,
+      warmStart: raw.warmStart,
       replications: raw.replications,
       clients: raw.clients,
       servers: {

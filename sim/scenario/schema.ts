@@ -155,6 +155,10 @@ export const scenarioSchema = z.strictObject({
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(1),
   duration: positiveDuration.default(3600),
   warmup: duration.default(0),
+  warmStart: z
+    .boolean()
+    .default(false)
+    .describe("Begin with the users a long-running system would have: visits in progress and users due to return, so a short run measures steady state."),
   replications: z.number().int().min(1).max(LIMITS.replications).default(3),
   clients: clients.prefault({}),
   servers,
