@@ -45,6 +45,7 @@ export function reportCharts(result: Result): ChartSpec[] {
     latencyChart(result),
     lostByCauseChart(result),
     timelineChart(result),
+    ...serverSessionsChart(result),
   ];
 }
 
@@ -290,4 +291,126 @@ function timelineChart(result: Result): ChartSpec {
       ],
     },
   };
+}
+
+/** Panels (strategies) and points the per-server chart may draw before it shows fewer of them. */
+const SESSION_PANELS = 6;
+const SESSION_POINTS = 12_000;
+/** More servers than this make a hairball of lines: the chart is left out. */
+const SESSION_SERVERS = 50;
+
+/** The names of a strategy's server columns: its timeline's, else its server list's. */
+function serverColumns(r: StrategyResult): string[] {
+  return r.timeline.servers ?? r.servers.names;
+}
+
+interface SessionsPlan {
+  shown: StrategyResult[];
+  /** Every `stride`-th window is drawn (and the last). */
+  stride: number;
+}
+
+/** Which strategies and windows to draw, within the point budget: fewer panels first, then fewer windows. */
+function sessionsPlan(result: Result): SessionsPlan | undefined {
+  const first = result.results[0];
+  if (!first || first.timeline.t.length === 0) return undefined;
+  const servers = Math.max(...result.results.map((r) => serverColumns(r).length));
+  const hasEvents = result.results.some((r) => r.events.length > 0);
+  if (servers > SESSION_SERVERS || (servers < 2 && !hasEvents)) return undefined;
+  const points = (r: StrategyResult) => r.timeline.serverSessions.reduce((n, row) => n + row.length, 0);
+  const panels = result.results.slice(0, SESSION_PANELS);
+  const shown = panels.reduce((n, r) => n + points(r), 0) <= SESSION_POINTS ? panels : [first];
+  return { shown, stride: Math.max(1, Math.ceil(shown.reduce((n, r) => n + points(r), 0) / SESSION_POINTS)) };
+}
+
+/**
+ * One row per window and server that existed at the window's end (rows are ragged: a server
+ * added later is missing before). Short keys: these are the bulk of the report's chart data.
+ */
+function serverSessionRows(r: StrategyResult, divisor: number, stride: number) {
+  const { t, serverSessions } = r.timeline;
+  const names = serverColumns(r);
+  // Sessions are counted at each window's end.
+  const width = t.length > 1 ? t[1] - t[0] : 0;
+  const rows: { t: number; s: string; n: number }[] = [];
+  for (let i = 0; i < t.length; i++) {
+    if (i % stride !== 0 && i !== t.length - 1) continue;
+    const row = serverSessions[i] ?? [];
+    const at = +((t[i] + width) / divisor).toPrecision(6);
+    row.forEach((n, k) => rows.push({ t: at, s: names[k] ?? `server ${k + 1}`, n }));
+  }
+  return rows;
+}
+
+/**
+ * Sessions in use on each server over time, one panel per strategy (the first few, or only the
+ * first when that is all the budget allows): a drained server emptying and a new one filling.
+ */
+function serverSessionsChart(result: Result): ChartSpec[] {
+  const plan = sessionsPlan(result);
+  if (!plan) return [];
+  const { divisor, label } = timeUnit(result);
+  const servers = [...new Set(plan.shown.flatMap(serverColumns))];
+  const color = {
+    field: "s",
+    type: "nominal",
+    title: "Server",
+    scale: { domain: servers, scheme: servers.length <= 10 ? "tableau10" : "tableau20" },
+    legend: servers.length <= 20 ? { orient: "top", direction: "horizontal", columns: 10 } : null,
+  } as const;
+  const events = eventRows(result, divisor);
+  const panel = (r: StrategyResult, last: boolean) => {
+    const x = {
+      field: "t",
+      type: "quantitative",
+      title: last ? `time (${label})` : null,
+      scale: { nice: false },
+      axis: last ? {} : { labels: false, ticks: false },
+    } as const;
+    return {
+      title: { text: r.strategy, anchor: "start" as const, fontSize: 12, fontWeight: 600 as const },
+      width: WIDE - 80,
+      height: 110,
+      layer: [
+        {
+          data: { values: serverSessionRows(r, divisor, plan.stride) },
+          // A line needs two windows to show; with fewer than three, points show them too.
+          mark: { type: "line" as const, strokeWidth: 1.5, point: r.timeline.t.length < 3 },
+          encoding: {
+            x,
+            y: { field: "n", type: "quantitative" as const, title: "sessions in use", axis: { format: ",~r", tickCount: 4 } },
+            color,
+            // A line's tooltip shows one of its points, so it names the server only.
+            tooltip: { field: "s", type: "nominal" as const, title: "server" },
+          },
+        },
+        ...(events.length
+          ? [
+              {
+                data: { values: events },
+                mark: { type: "rule" as const, strokeDash: [4, 3], color: "#555" },
+                encoding: { x: { field: "t", type: "quantitative" as const }, tooltip: { field: "label", type: "nominal" as const, title: "event" } },
+              },
+            ]
+          : []),
+      ],
+    };
+  };
+  const some = plan.shown.length < result.results.length;
+  const which = plan.shown.length === 1 ? `for ${some ? "the first strategy" : "the strategy"}` : some ? `for the first ${plan.shown.length} strategies` : "per strategy";
+  const thinned = plan.stride > 1 ? ` (one window in ${plan.stride})` : "";
+  return [
+    {
+      id: "serverSessions",
+      title: "Sessions in use per server",
+      caption: `Sessions in use on each server at the end of every load window${thinned}, first replication, ${which}; dashed lines mark topology events. A drained server's line falls to zero as its users leave; a new server's line starts when it joins.`,
+      layout: "wide",
+      spec: {
+        config,
+        vconcat: plan.shown.map((r, i) => panel(r, i === plan.shown.length - 1)),
+        spacing: 14,
+        resolve: { scale: { x: "shared", y: "shared", color: "shared" } },
+      },
+    },
+  ];
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { causeInfo, lostCauses } from "../sim/metrics/causes.js";
+import { causeInfo, lostCauses, topologyCauses } from "../sim/metrics/causes.js";
 import type { Result, StrategyResult, TopologyEventResult } from "../sim/metrics/result.js";
 import { type ChartSpec, reportCharts } from "./charts.js";
 
@@ -251,7 +251,7 @@ function figure(chart: ChartSpec): string {
 
 interface EventGroup {
   event: TopologyEventResult;
-  rows: { strategy: string; event: TopologyEventResult }[];
+  rows: { strategy: StrategyResult; event: TopologyEventResult }[];
 }
 
 /** Groups the per-strategy event lists by event, so strategies can be compared on the same event. */
@@ -261,37 +261,98 @@ function eventGroups(result: Result): EventGroup[] {
     for (const e of r.events) {
       const key = `${e.at}|${e.action}|${e.server}`;
       const group = groups.get(key) ?? { event: e, rows: [] };
-      group.rows.push({ strategy: r.strategy, event: e });
+      group.rows.push({ strategy: r, event: e });
       groups.set(key, group);
     }
   }
   return [...groups.values()].sort((a, b) => a.event.at - b.event.at);
 }
 
-function eventRow({ strategy, event: e }: EventGroup["rows"][number]): string {
-  // Marked only where it exceeds the minimum by more than its own 95% half-width.
-  const half = e.ci95?.remapFraction ?? 0;
-  const excess = e.remapFraction !== null && e.minimumFraction !== null && e.remapFraction - e.minimumFraction > half + 1e-9 ? ' class="excess"' : "";
-  const ci = e.ci95?.remapFraction == null ? "" : ` <span class="ci">± ${sig2.format(e.ci95.remapFraction * 100)}%</span>`;
-  return `<tr><th scope="row" class="name">${esc(strategy)}</th><td>${count(e.activeSessions)}</td><td>${count(e.returnedSessions)}</td><td>${count(e.movedSessions)}</td><td${excess}>${pct(e.remapFraction)}${ci}</td><td>${pct(e.minimumFraction)}</td></tr>`;
+/** Events that always drain a server. A `remove` drains only with a deadline, which shows in its figures (the result does not carry the option). */
+const DRAINING = new Set(["drain", "rollingDeploy"]);
+
+function isDrain(g: EventGroup): boolean {
+  if (DRAINING.has(g.event.action)) return true;
+  return g.event.action === "remove" && g.rows.some(({ event: e }) => e.emptiedAfter !== null || e.lostByCause.drainDeadline > 0);
+}
+
+/** The 95% half-width of a share beside it, in points. */
+function shareCi(half: number | null | undefined): string {
+  return half == null || half === 0 ? "" : ` <span class="ci">± ${sig2.format(half * 100)}%</span>`;
+}
+
+function ciTitle(half: number | null | undefined, format: (x: number) => string): string {
+  return half == null ? "" : ` title="95% CI ± ${esc(format(half))}"`;
+}
+
+/** Shade of a loss cell by the share of active sessions lost: none, under 1%, under 5%, under 20%, more. */
+function lossClass(e: TopologyEventResult): string {
+  if (!(e.lostSessions > 0)) return "";
+  const f = e.lostFraction ?? 0;
+  const level = f < 0.01 ? 1 : f < 0.05 ? 2 : f < 0.2 ? 3 : 4;
+  return ` class="loss${level}"`;
+}
+
+function lostCells(e: TopologyEventResult): string {
+  const cls = lossClass(e);
+  const causes = topologyCauses.filter((c) => e.lostByCause[c] > 0);
+  const title = topologyCauses.map((c) => `${causeInfo[c].title}: ${count(e.lostByCause[c])}`).join(" · ");
+  const detail = causes.length ? `<span class="detail">${causes.map((c) => `${esc(causeInfo[c].title.toLowerCase())} ${count(e.lostByCause[c])}`).join(" · ")}</span>` : "";
+  const half = e.ci95?.lostSessions;
+  const ci = half == null ? "" : ` (95% CI ± ${count(half)})`;
+  return `<td${cls} title="${esc(title + ci)}">${count(e.lostSessions)}${detail}</td><td${cls}>${pct(e.lostFraction)}${shareCi(e.ci95?.lostFraction)}</td>`;
+}
+
+function emptiedCell(drain: boolean, e: TopologyEventResult): string {
+  if (!drain) return `<td class="drained muted">–</td>`;
+  if (e.emptiedAfter === null) return `<td class="drained still">still in use at the deadline</td>`;
+  const half = e.ci95?.emptiedAfter;
+  const ci = half == null || half === 0 ? "" : ` <span class="ci">± ${sig2.format(half)}s</span>`;
+  return `<td class="drained">emptied after ${duration(e.emptiedAfter)}${ci}</td>`;
+}
+
+function eventRow(drainColumn: boolean, drain: boolean) {
+  return ({ strategy, event: e }: EventGroup["rows"][number]): string => {
+    const cells = [
+      `<td>${count(e.activeSessions)}</td>`,
+      `<td>${count(e.returnedSessions)}</td>`,
+      `<td>${count(e.movedSessions)}</td>`,
+      `<td>${pct(e.remapFraction)}${shareCi(e.ci95?.remapFraction)}</td>`,
+      `<td${ciTitle(e.ci95?.minimumFraction, (x) => `${sig2.format(x * 100)}%`)}>${pct(e.minimumFraction)}</td>`,
+      `<td${ciTitle(e.ci95?.balancedFraction, (x) => `${sig2.format(x * 100)}%`)}>${pct(e.balancedFraction)}</td>`,
+      lostCells(e),
+      drainColumn ? emptiedCell(drain, e) : "",
+    ];
+    return `<tr>${strategyCell(strategy)}${cells.join("")}</tr>`;
+  };
 }
 
 function eventsTable(result: Result): string {
   const groups = eventGroups(result);
-  const body = groups.length
-    ? `<table class="events">
-<thead><tr><th class="name">Strategy</th><th>Active sessions</th><th>Returned</th><th>Moved</th><th>Remapped</th><th>Minimum</th></tr></thead>
-${groups
-  .map(
-    (g) =>
-      `<tbody><tr class="event"><th colspan="6">${duration(g.event.at)}: ${esc(g.event.action)} ${esc(g.event.server)}</th></tr>\n${g.rows.map(eventRow).join("\n")}</tbody>`,
-  )
-  .join("\n")}
-</table>
-<p class="note">Remapped: share of the sessions that came back after the event and went to a different server than before.
-Minimum: the share any strategy must move (sessions whose server was taken away). Remapped above the minimum by more than its 95% half-width is in <span class="excess">red</span>; a move costs a session only where the store keeps sessions on servers (local memory).</p>`
-    : `<p class="note">No topology events in this scenario.</p>`;
-  return `<div class="events-block"><h3>Topology events</h3>\n${body}</div>`;
+  if (!groups.length) return `<div class="events-block"><h3>Topology events</h3>\n<p class="note">No topology events in this scenario.</p></div>`;
+  const drainColumn = groups.some(isDrain);
+  const span = drainColumn ? 10 : 9;
+  const head = `<thead><tr><th rowspan="2" class="name">Strategy</th><th rowspan="2">Active sessions</th><th rowspan="2">Returned</th><th colspan="2" class="group">Moved</th><th colspan="2" class="group">Must move</th><th colspan="2" class="group">Lost because of the event</th>${drainColumn ? '<th rowspan="2" class="drained">Drained server</th>' : ""}</tr>
+<tr><th>sessions</th><th>share</th><th>minimum</th><th>balanced</th><th>sessions</th><th>of active</th></tr></thead>`;
+  const bodies = groups.map((g) => {
+    const rows = g.rows.map(eventRow(drainColumn, isDrain(g)));
+    return `<tbody><tr class="event"><th colspan="${span}">${duration(g.event.at)}: ${esc(g.event.action)} ${esc(g.event.server)}</th></tr>\n${rows.join("\n")}</tbody>`;
+  });
+  const drainNote = drainColumn
+    ? `<br>Drained server: how long the drained server (the slowest, for several) took until it held no session in use; "still in use at the deadline" where it stopped with sessions on it.`
+    : "";
+  return `<div class="events-block"><h3>Topology events</h3>
+<div class="scroll"><table class="events">
+${head}
+${bodies.join("\n")}
+</table></div>
+<p class="note">Each event is judged once it has taken effect (health checks agree, drains reached their deadline, deploys finished).
+Moved: the sessions that came back after the event and went to a different server than before, and their share of those that came back (± its 95% half-width).
+Minimum: the share any strategy must move (sessions whose server was taken away); balanced: the share a strategy that keeps load balanced by weight must move (for an addition, the new servers' share of the new total weight).</p>
+<p class="note"><strong>A move is only a loss where the store makes it one:</strong> with sessions in the servers' memory the state stays behind, with a shared store or client-side tokens a move costs nothing. So moves are not marked; losses are.</p>
+<p class="note">Lost: sessions active at the event that lost their state because of it (moved away from it, the memory of a crashed or stopped server, a drain's deadline; causes below the count, all of them on hover), and their share of the active sessions, shaded
+<span class="loss1">under 1%</span> <span class="loss2">under 5%</span> <span class="loss3">under 20%</span> <span class="loss4">more</span>.${drainNote}</p>
+</div>`;
 }
 
 const definitions: [string, string][] = [
@@ -299,7 +360,7 @@ const definitions: [string, string][] = [
   ["Lost sessions", "Times a request of a live session reached a server that could not read its state (not in that server's memory, store down or lost the data, token rejected) so the user had to start over; the rate is losses / sessions that lived while measuring, so a user who loses on every request counts every time."],
   ["Lost by cause", "The same count split by cause: " + lostCauses.map((c) => `${causeInfo[c].title} (${causeInfo[c].description.replace(/\.$/, "")})`).join("; ") + "."],
   ["Remap rate", "Requests of an existing session routed to a different server than that session's previous request, divided by requests of existing sessions."],
-  ["Topology event remaps", "Per topology event, the fraction of active sessions whose target server changed, next to the minimum any strategy must move (the sessions of removed servers)."],
+  ["Topology events", "Per topology event, once it has taken effect: the share of the sessions that came back and went to a different server, next to the minimum any strategy must move (the sessions of servers taken away) and the share a weight-balanced strategy must move; the sessions active at the event that were lost because of it, by cause; and for drains, how long the server took to empty. Moves cost sessions only where the servers keep them in memory."],
   ["Load skew", "Per-server load (requests per window, default 60 s, divided by weight), max over mean across servers that are up, averaged over windows; peak is its worst window and CoV the coefficient of variation."],
   ["Latency", "Response time percentiles p50, p95, p99 (queueing + service + store trips)."],
   ["Failed requests", "Requests that got no answer: in flight on a crashing server, sent to a dead server before health checks noticed, rejected by a full queue, or sent when no server was eligible."],
@@ -349,7 +410,15 @@ td.best .ci { color: inherit; }
 .events-block { margin-top: 30px; }
 .events-block h3 { margin-bottom: 8px; }
 table.events tr.event th { text-align: left; background: #f4f4f6; font-weight: 600; border-bottom: 1px solid var(--rule); }
-.excess { color: #b3261e; font-weight: 600; }
+table.events th.name { min-width: 8.5em; }
+table.events .drained { white-space: normal; min-width: 7.5em; text-align: left; }
+table.events td.muted { color: var(--muted); }
+table.events td.still { color: #8a4b00; }
+.loss1 { background: #fbeae8; }
+.loss2 { background: #f6d2ce; }
+.loss3 { background: #eeaaa3; }
+.loss4 { background: #e07d73; color: #3b0906; }
+span.loss1, span.loss2, span.loss3, span.loss4 { padding: 0 4px; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 6px 18px; margin: 0; }
 dt { font-weight: 600; }
 dd { margin: 0; }
@@ -363,7 +432,7 @@ dd { margin: 0; }
   th.name { min-width: 7em; }
   .scorecard .ci { display: block; }
   .scroll { overflow: visible; }
-  td.best, .best-key { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  td.best, .best-key, .loss1, .loss2, .loss3, .loss4 { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 @page { margin: 12mm; }
 `;

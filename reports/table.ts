@@ -8,6 +8,8 @@ interface Column {
 /** Undefined measures (nothing to divide by, no complete window, no answered request) read "n/a". */
 const defined = (f: (x: number) => string) => (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : f(x));
 const percent = defined((x) => `${(100 * x).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`);
+/** Whole numbers from 100 on (with separators), three significant digits below. */
+const amount = defined((x) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : `${+x.toPrecision(3)}`));
 const fixed = (digits: number) => defined((x) => x.toFixed(digits));
 const withCi = (r: StrategyResult, name: string, format: (x: number | null) => string) => {
   const ci = r.estimates[name]?.ci95;
@@ -24,7 +26,8 @@ const columns: Column[] = [
   { title: "p99 ms", cell: (r) => fixed(0)(r.metrics.latencyMs.p99) },
   { title: "failed", cell: (r) => Math.round(r.metrics.failedRequests).toLocaleString("en-US") },
   { title: "affinity hits", cell: (r) => percent(r.metrics.affinityHitRate) },
-  { title: "answered/s", cell: (r) => (r.metrics.answeredPerSecond >= 100 ? Math.round(r.metrics.answeredPerSecond).toLocaleString("en-US") : `${+r.metrics.answeredPerSecond.toPrecision(3)}`) },
+  { title: "answered/s", cell: (r) => amount(r.metrics.answeredPerSecond) },
+  { title: "sessions in use", cell: (r) => amount(r.metrics.sessionsInUse) },
   { title: "utilisation", cell: (r) => `${percent(r.metrics.utilisation)} (busiest ${percent(r.metrics.peakUtilisation)})` },
 ];
 

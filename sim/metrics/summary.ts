@@ -51,7 +51,10 @@ export function meanEvents(runs: readonly TopologyEventResult[][]): TopologyEven
   return runs[0].map((first, i) => {
     const column = runs.map((r) => r[i]);
     const ci95 = Object.fromEntries(EVENT_FIGURES.map((key) => [key, estimate(column.map((e) => e[key])).ci95]));
-    return { ...(meanOf(column) as TopologyEventResult), at: first.at, action: first.action, server: first.server, ci95: ci95 as TopologyEventResult["ci95"] };
+    const mean = meanOf(column) as TopologyEventResult;
+    // A drain that left sessions at its deadline in any replication did not empty: no time to average.
+    if (column.some((e) => e.emptiedAfter === null)) mean.emptiedAfter = null;
+    return { ...mean, at: first.at, action: first.action, server: first.server, ci95: ci95 as TopologyEventResult["ci95"] };
   });
 }
 

@@ -36,6 +36,8 @@ export class ClientTable {
   /** The topology event whose effect on this session is still to be judged (-1: none), and the server it used before that event. */
   judgeEvent = new Int32Array(0);
   judgeFrom = new Int32Array(0);
+  /** One more than the topology event this user's session was last charged a loss for (0: none). */
+  lostFor = new Int32Array(0);
   /** The server whose count of sessions in use includes this one, -1 when none. */
   countedOn = new Int32Array(0);
   /** The request in flight: when the user sent it, which server has it, which worker (-1 queued). */
@@ -67,6 +69,7 @@ export class ClientTable {
     this.reservedSession[slot] = -1;
     this.sessionServer[slot] = -1;
     this.judgeEvent[slot] = -1;
+    this.lostFor[slot] = 0;
     this.countedOn[slot] = -1;
     this.server[slot] = -1;
     return slot;

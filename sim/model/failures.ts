@@ -50,12 +50,18 @@ export class Failures {
   readonly #fail = (subject: number, now: number): void => {
     const server = subject >>> 8, servers = this.#world.servers;
     if ((subject & 255) !== this.#gen[server] || !servers.isServing(server)) return;
+    const draining = servers.state[server] === ServerState.Draining;
     const outer = this.#control.event;
     this.#control.event = -1;
     this.#control.crash(server, now);
+    // A draining server was on its way out: nobody repairs it, and its drain ends here (a repair
+    // would have put it back in service, and a drain meant to remove it would never have).
+    if (draining) this.#control.drainCutShort(server, now);
     this.#control.event = outer;
     this.#failed[server] = 1;
-    const repair = (this.#mttr as Distribution).quantile(this.#draw.at(nameKey(servers.specs[server].name), 2 * this.#count[server]++ + 1));
+    const failure = this.#count[server]++;
+    if (draining) return;
+    const repair = (this.#mttr as Distribution).quantile(this.#draw.at(nameKey(servers.specs[server].name), 2 * failure + 1));
     this.#world.engine.at(now + repair, this.#REPAIR, server * 256 + this.#gen[server]);
   };
 

@@ -64,7 +64,7 @@ export class ServerLifecycle implements TopologyControl {
     const servers = this.#world.servers, state = servers.state[server];
     if (state !== ServerState.Starting && !servers.running[server]) return;
     this.#gen[server]++;
-    servers.halt(server, "serverCrash");
+    servers.halt(server, "serverCrash", this.event);
     this.#world.metrics.serverDown(server);
     this.#requests.failAll(server, now);
     this.listeners.takenAway(this.event, server);
@@ -86,9 +86,10 @@ export class ServerLifecycle implements TopologyControl {
     servers.up[server] = 0;
     servers.stopping[server] = 1;
     servers.stopCause[server] = cause;
+    servers.stopEvent[server] = this.event;
     servers.state[server] = ServerState.Down;
     this.#world.metrics.serverDown(server);
-    if (servers.active[server] === 0) servers.halt(server, cause);
+    if (servers.active[server] === 0) servers.halt(server, cause, this.event);
     this.listeners.takenAway(this.event, server);
   }
 
@@ -98,7 +99,7 @@ export class ServerLifecycle implements TopologyControl {
     if (state !== ServerState.Down) return;
     if (servers.running[server]) {
       this.#requests.failAll(server, now);
-      servers.halt(server, servers.stopCause[server]);
+      servers.halt(server, servers.stopCause[server], servers.stopEvent[server]);
     }
     this.#gen[server]++;
     servers.start(server);
@@ -136,6 +137,17 @@ export class ServerLifecycle implements TopologyControl {
     this.event = outer;
     this.listeners.settled(now);
   };
+
+  /**
+   * A draining server went down before its deadline (a random failure): its drain is over. It
+   * stays down, as it would have at the deadline, and leaves the pool now if the drain was to end
+   * in its removal.
+   */
+  drainCutShort(server: number, now: number): void {
+    if (this.#world.servers.state[server] !== ServerState.Down) return;
+    if (this.#drainRemoves[server]) this.#remove(server, now, "serverCrash");
+    this.listeners.settled(now);
+  }
 
   /** The server leaves the pool for good: it answers what it has accepted, then stops. */
   remove(server: number, now: number): void {

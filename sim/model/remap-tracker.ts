@@ -6,7 +6,7 @@ import type { World } from "./world.js";
  * What each topology event did to the sessions live at it: how many there were, how many came
  * back once the event had taken effect, how many of those were routed to another server than
  * before, how many had to move because their server was taken away, and how many were lost
- * because of it, by cause.
+ * because of it (each at most once, by the cause of its first loss).
  *
  * An event takes effect when the balancer has applied it: health checks agree with the servers
  * (a crash detected, a recovered or added server passed its checks), drains have reached their
@@ -41,9 +41,10 @@ export class RemapTracker {
   readonly #emptiedAfter: Float64Array;
   readonly #drains: Int32Array;
   readonly #neverEmptied: Uint8Array;
-  /** Per server: the event draining it while it still holds sessions (-1: none), and since when. */
+  /** Per server: the event draining it (-1: none), since when, and since when it has held no session in use (-1: it holds some). */
   readonly #watching: Int32Array;
   readonly #drainSince: Float64Array;
+  readonly #emptySince: Float64Array;
   /** Events applied so far; a session's interval is matched only against those. */
   #applied = 0;
 
@@ -70,6 +71,7 @@ export class RemapTracker {
     const capacity = world.servers?.capacity ?? 0;
     this.#watching = new Int32Array(capacity).fill(-1);
     this.#drainSince = new Float64Array(capacity);
+    this.#emptySince = new Float64Array(capacity);
   }
 
   /** Event `index` (in time order) is being applied; `touched` are the servers it concerns. */
@@ -80,14 +82,10 @@ export class RemapTracker {
 
   /** Event `index` took `server` away: sessions on it must move. */
   takenAway(index: number, server: number): void {
+    this.#endDrain(server);
     if (index < 0) return;
     this.#taken[index].add(server);
     this.#touched[index].add(server);
-    const watched = this.#watching[server];
-    if (watched >= 0) {
-      this.#neverEmptied[watched] = 1;
-      this.#watching[server] = -1;
-    }
   }
 
   /** Event `index` has taken effect at `now`; its group is settled once every member is. */
@@ -118,17 +116,28 @@ export class RemapTracker {
   drainStarted(index: number, server: number, sessions: number, now: number): void {
     if (index < 0) return;
     this.#drains[index]++;
-    if (sessions === 0) return;
     this.#watching[server] = index;
     this.#drainSince[server] = now;
+    this.#emptySince[server] = sessions === 0 ? now : -1;
   }
 
   /** `server` holds no session in use any more. */
   serverEmptied(server: number, now: number): void {
+    if (this.#watching[server] >= 0) this.#emptySince[server] = now;
+  }
+
+  /** `server` holds a session in use again (a bound user came back to a draining server). */
+  serverFilled(server: number): void {
+    if (this.#watching[server] >= 0) this.#emptySince[server] = -1;
+  }
+
+  /** A drained server's drain is over (its deadline, or the end of the run): how long it took to empty for good, if it did. */
+  #endDrain(server: number): void {
     const index = this.#watching[server];
     if (index < 0) return;
     this.#watching[server] = -1;
-    this.#emptiedAfter[index] = Math.max(this.#emptiedAfter[index], now - this.#drainSince[server]);
+    if (this.#emptySince[server] < 0) this.#neverEmptied[index] = 1;
+    else this.#emptiedAfter[index] = Math.max(this.#emptiedAfter[index], this.#emptySince[server] - this.#drainSince[server]);
   }
 
   /**
@@ -171,9 +180,12 @@ export class RemapTracker {
     return event;
   }
 
-  /** A session was lost because of event `index` (-1: of none). */
-  lost(index: number, cause: TopologyCause): void {
-    if (index >= 0) this.#lost[cause][index]++;
+  /** `slot`'s session was lost because of event `index` (-1: of none); a session lost again for the same event counts once, by its first cause. */
+  lost(slot: number, index: number, cause: TopologyCause): void {
+    const t = this.#world.clients;
+    if (index < 0 || t.lostFor[slot] === index + 1) return;
+    t.lostFor[slot] = index + 1;
+    this.#lost[cause][index]++;
   }
 
   /** Of the events in `last`'s group, the one that concerns `server`, else `last`. */
@@ -190,6 +202,7 @@ export class RemapTracker {
 
   /** Every event's figures, fractions included (null where no session returned, or was active). */
   results(): TopologyEventResult[] {
+    for (let server = 0; server < this.#watching.length; server++) this.#endDrain(server);
     return this.#world.scenario.events.map((event, i) => {
       const returned = this.#returned[i], active = this.#active[i];
       const lostByCause = Object.fromEntries(topologyCauses.map((c) => [c, this.#lost[c][i]])) as Record<TopologyCause, number>;

@@ -143,7 +143,7 @@ export class Requests {
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     // A stopping server exits once it has answered everything it accepted.
-    else if (servers.stopping[server] && servers.active[server] === 0) servers.halt(server, servers.stopCause[server]);
+    else if (servers.stopping[server] && servers.active[server] === 0) servers.halt(server, servers.stopCause[server], servers.stopEvent[server]);
     this.#users.afterResponse(slot, now);
   };
 }

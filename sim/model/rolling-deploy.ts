@@ -124,10 +124,13 @@ export class Deployments {
   }
 
   readonly #restart = (server: number, now: number): void => {
-    const d = this.#deploys[this.#restarting[server]];
+    const index = this.#restarting[server], d = this.#deploys[index];
     const outer = this.#control.event;
     this.#control.event = d.event;
     this.#control.start(server, now);
     this.#control.event = outer;
+    // A restart quicker than `fall` failed checks leaves the balancer's belief unchanged: the server is
+    // available again at once and no health check will change to move the deploy on, so look now.
+    this.#sync(index, now);
   };
 }

@@ -39,8 +39,11 @@ export class ServerPool {
   readonly stopCause: LostCause[];
   /** Times the server's memory was lost (a crash or a stop); state stamped with an older count is gone. */
   readonly epoch: Int32Array;
-  /** Why each server's memory was last lost. */
+  /** Why each server's memory was last lost, and the scenario event that lost it (-1: none). */
   readonly memoryLostBy: LostCause[];
+  readonly memoryLostByEvent: Int32Array;
+  /** The scenario event that stopped a stopping server (-1: none). */
+  readonly stopEvent: Int32Array;
   /** Requests in service or queued, per server. */
   readonly active: Int32Array;
   /** Client slot in each worker, -1 when idle: `busy[server * workers + worker]`. */
@@ -63,6 +66,8 @@ export class ServerPool {
     this.stopCause = Array.from({ length: capacity }, () => "serverStopped" as LostCause);
     this.epoch = new Int32Array(capacity);
     this.memoryLostBy = Array.from({ length: capacity }, () => "serverCrash" as LostCause);
+    this.memoryLostByEvent = new Int32Array(capacity).fill(-1);
+    this.stopEvent = new Int32Array(capacity).fill(-1);
     this.active = new Int32Array(capacity);
     this.busy = new Int32Array(capacity * workers).fill(-1);
     this.#queues = Array.from({ length: capacity }, () => new Int32Array(16));
@@ -94,14 +99,15 @@ export class ServerPool {
     return this.#byName.get(name) ?? -1;
   }
 
-  /** The process ends and its memory with it, for `cause`. */
-  halt(server: number, cause: LostCause): void {
+  /** The process ends and its memory with it, for `cause`, because of scenario event `event` (-1: none). */
+  halt(server: number, cause: LostCause, event: number): void {
     this.up[server] = 0;
     this.running[server] = 0;
     this.stopping[server] = 0;
     if (this.state[server] !== ServerState.Removed) this.state[server] = ServerState.Down;
     this.epoch[server]++;
     this.memoryLostBy[server] = cause;
+    this.memoryLostByEvent[server] = event;
   }
 
   /** The process starts, empty, and accepts connections. */

@@ -80,7 +80,10 @@ export class Sessions {
       const failure = store.readFailure(slot, server);
       metrics.continued(now, server !== previous, failure === null && store.heldLocally(slot, server));
       if (failure !== null) {
-        this.#lost(slot, now, failure === "remapped" && t.addressChanged[slot] ? "addressChanged" : failure, event);
+        // Memory lost to a crash, stop or drain is charged to the event that lost it (a drain's
+        // deadline comes long after the drain; a random failure is no event's).
+        const chargedTo = failure === "remapped" ? event : store.lostBy(slot);
+        this.#lost(slot, now, failure === "remapped" && t.addressChanged[slot] ? "addressChanged" : failure, chargedTo);
         // The user starts over under the same key (the cookie a hashing balancer keys on stays),
         // so a session restarted on the server its key now hashes to stays there.
         t.reservedSession[slot] = t.session[slot];
@@ -92,7 +95,7 @@ export class Sessions {
     t.addressChanged[slot] = 0;
     if (t.countedOn[slot] !== server) {
       this.#uncount(slot, now);
-      this.inUse[server]++;
+      if (this.inUse[server]++ === 0) this.#tracker.serverFilled(server);
       t.countedOn[slot] = server;
     }
   }
@@ -108,7 +111,7 @@ export class Sessions {
   #lost(slot: number, now: number, cause: LostCause, event: number): void {
     const t = this.#clients;
     this.#metrics.lost(now, cause);
-    if (isTopologyCause(cause)) this.#tracker.lost(event, cause);
+    if (isTopologyCause(cause)) this.#tracker.lost(slot, event, cause);
     if (t.visitState[slot] === 1) {
       t.visitState[slot] = 2;
       this.#metrics.visitDisrupted();

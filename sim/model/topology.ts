@@ -83,7 +83,8 @@ export class Topology {
     if (this.#deployments.running(index)) return false;
     for (const s of this.#touched[index]) {
       const state = servers.state[s];
-      if (state === ServerState.Starting || state === ServerState.Draining) return false;
+      // A drain has taken effect once the balancer stopped giving the server new sessions; what its deadline later loses is charged to it all the same.
+      if (state === ServerState.Starting) return false;
       if (!balancer.agrees(s, servers.up[s] === 1)) return false;
     }
     return true;

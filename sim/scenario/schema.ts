@@ -135,7 +135,9 @@ const event = z
       else ctx.addIssue({ code: "custom", path: [key], message: `"${key}" does not go with "${def.action}"; it is an option of ${orList(actionsTaking.map((a) => JSON.stringify(a)))}` });
     }
     const checked = z.strictObject(own).safeParse(given);
-    if (!checked.success) for (const { message: _m, ...issue } of checked.error.issues) ctx.addIssue(issue as z.core.$ZodRawIssue);
+    // As for strategy options: zod's default texts give way to the parse's own wording; a custom check's message is kept.
+    if (!checked.success)
+      for (const { message, ...issue } of checked.error.issues) ctx.addIssue({ ...issue, ...(issue.code === "custom" ? { message } : {}) } as z.core.$ZodRawIssue);
   });
 
 /** "a", "a or b", "a, b or c". */

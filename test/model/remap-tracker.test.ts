@@ -117,8 +117,9 @@ describe("RemapTracker", () => {
     const a = session(90, 0), b = session(95, 1);
     tracker.applied(0, [0]);
     tracker.takenAway(0, 0);
-    tracker.lost(serve(a, 101, 1), "serverCrash");
-    tracker.lost(-1, "remapped"); // charged to no event: not counted
+    tracker.lost(a, serve(a, 101, 1), "serverCrash");
+    tracker.lost(a, 0, "remapped"); // lost again for the same event: counted once
+    tracker.lost(b, -1, "remapped"); // charged to no event: not counted
     tracker.settled(0, 106);
     serve(b, 120, 1);
     expect(tracker.results()[0]).toMatchObject({ activeSessions: 2, lostSessions: 1, lostFraction: 0.5, lostByCause: { serverCrash: 1, remapped: 0 } });
@@ -136,6 +137,17 @@ describe("RemapTracker", () => {
     const [emptied, never] = tracker.results();
     expect(emptied.emptiedAfter).toBe(30);
     expect(never.emptiedAfter).toBeNull();
+  });
+
+  it("counts a drained server empty only once no bound user comes back to it", () => {
+    const { tracker } = setup([{ at: 100, drain: "s1", deadline: 60 }]);
+    tracker.applied(0, [0]);
+    tracker.drainStarted(0, 0, 3, 100);
+    tracker.serverEmptied(0, 120);
+    tracker.serverFilled(0); // a returning user bound to s1
+    tracker.serverEmptied(0, 140);
+    tracker.takenAway(0, 0); // the deadline
+    expect(tracker.results()[0].emptiedAfter).toBe(40);
   });
 
   it("has no fraction for an event no session came back after", () => {

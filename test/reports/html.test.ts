@@ -81,6 +81,22 @@ describe("renderHtml", () => {
     expect(embedded.results.map((r) => r.strategy)).toContain(XSS);
   });
 
+  it("loads no chart data from a URL", () => {
+    const charts = embeddedJson(html, "lbsim-charts") as unknown[];
+    const urls: string[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value && typeof value === "object")
+        for (const [key, v] of Object.entries(value)) {
+          if (key === "url") urls.push(String(v));
+          walk(v);
+        }
+    };
+    walk(charts);
+    expect(urls).toEqual([]);
+    expect(JSON.stringify(charts)).not.toMatch(/https?:\/\//i);
+  });
+
   it("keeps inlined code from closing its script element", () => {
     const code = "var a = \"</script><!-- x\", b = /x<!--/u, c = `<\/SCRIPT>${1}`;";
     const safe = safeScriptText(code);
@@ -160,7 +176,7 @@ describe("report in a browser", () => {
     const { page, context, blocked, problems } = await open(renderHtml(sampleResult()), "report");
     const { containers, rendered } = await renderedCharts(page);
     expect(containers).toBe(reportCharts(sampleResult()).length);
-    expect(containers).toBe(7);
+    expect(containers).toBe(8);
     expect(rendered).toBe(containers);
     const screenshot = join(dir, "report.png");
     await page.screenshot({ path: screenshot, fullPage: true });

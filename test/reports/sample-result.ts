@@ -1,9 +1,10 @@
-import type { LostCause } from "../../sim/metrics/causes.js";
-import type { Estimate, Metrics, Result, StrategyResult, TopologyEventResult } from "../../sim/metrics/result.js";
+import type { LostCause, TopologyCause } from "../../sim/metrics/causes.js";
+import type { Estimate, EventFigure, Metrics, Result, StrategyResult, TopologyEventResult } from "../../sim/metrics/result.js";
 
 /**
- * A small but plausible Result: the quickstart deployment (4 servers, one crash and recovery)
- * with three strategies and three replications. Numbers are made up but keep the invariants
+ * A small but plausible Result: the quickstart deployment (4 servers, one crash and recovery),
+ * then s4 drained with a 5-minute deadline and s5 added, with three strategies and three
+ * replications. Numbers are made up but keep the invariants
  * of real runs: rates are ratios of the counts, lostByCause sums to lostSessions, metrics are
  * the means of the replications and estimates are computed from them.
  */
@@ -15,12 +16,25 @@ export function sampleResult(labels: Partial<Record<StrategyKey, string>> = {}):
     replications: 3,
     duration: 3600,
     warmup: 300,
-    servers: ["s1", "s2", "s3", "s4"],
+    servers: SERVERS,
     results: (Object.keys(profiles) as StrategyKey[]).map((key) => strategyResult(key, labels[key])),
   };
 }
 
 type StrategyKey = "roundRobin" | "ipHash" | "cookie";
+
+/** s5 joins at 52 min, so it is the last server column and missing from the windows before. */
+const SERVERS = ["s1", "s2", "s3", "s4", "s5"];
+const DRAIN_AT = 2700;
+const DRAIN_DEADLINE = 300;
+const ADD_AT = 3120;
+
+interface TopologyProfile {
+  /** Share of the returning sessions moved. */
+  moved: number;
+  /** Sessions lost because of the event, by cause. */
+  lost: Partial<Record<TopologyCause, number>>;
+}
 
 interface Profile {
   label: string;
@@ -33,6 +47,10 @@ interface Profile {
   affinityHitRate: number;
   /** Share of the returning sessions moved by the crash and by the recovery. */
   moved: [number, number];
+  /** The drain of s4: seconds until it held no session in use (null: still in use at the deadline). */
+  drain: TopologyProfile & { emptiedAfter: number | null };
+  /** The addition of s5. */
+  add: TopologyProfile;
 }
 
 const profiles: Record<StrategyKey, Profile> = {
@@ -46,6 +64,9 @@ const profiles: Record<StrategyKey, Profile> = {
     latencyP50: 46.2,
     affinityHitRate: 0.251,
     moved: [0.751, 0.749],
+    // A shared store: moves cost nothing.
+    drain: { moved: 0.752, lost: {}, emptiedAfter: 41.5 },
+    add: { moved: 0.801, lost: {} },
   },
   ipHash: {
     label: "nginx-ip-hash",
@@ -57,17 +78,23 @@ const profiles: Record<StrategyKey, Profile> = {
     latencyP50: 41.8,
     affinityHitRate: 0.962,
     moved: [0.262, 0.248],
+    // Address hashing sends the drained server's clients elsewhere at once.
+    drain: { moved: 0.262, lost: { remapped: 121 }, emptiedAfter: 12.3 },
+    add: { moved: 0.781, lost: { remapped: 64 } },
   },
   cookie: {
     label: "cookie-insert",
     id: "cookie-insert",
     store: "local",
-    lostByCause: { serverCrash: 598, remapped: 0, addressChanged: 0, cookieCleared: 43, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0 },
+    lostByCause: { serverCrash: 598, remapped: 0, addressChanged: 0, cookieCleared: 43, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 37 },
     remapRate: 0.0107,
     loadSkew: 1.12,
     latencyP50: 39.5,
     affinityHitRate: 0.981,
     moved: [0.249, 0],
+    // Bound clients keep reaching the drained server; the last ones are there at the deadline.
+    drain: { moved: 0.255, lost: { drainDeadline: 37 }, emptiedAfter: null },
+    add: { moved: 0.012, lost: {} },
   },
 };
 
@@ -172,30 +199,70 @@ function meanMetrics(reps: Metrics[]): Metrics {
   };
 }
 
-function topologyEvents(p: Profile): TopologyEventResult[] {
-  const event = (at: number, action: "crash" | "recover", active: number, share: number, minimum: number) => {
-    const returned = Math.round(active * 0.87);
-    const moved = Math.round(returned * share);
-    return {
-      at,
-      action,
-      server: "s2",
-      activeSessions: active,
-      returnedSessions: returned,
-      movedSessions: moved,
-      remapFraction: moved / returned,
-      minimumFraction: minimum,
-      balancedFraction: minimum,
-      lostSessions: Math.round(active * minimum),
-      lostFraction: Math.round(active * minimum) / active,
-      lostByCause: { remapped: 0, serverCrash: Math.round(active * minimum), serverStopped: 0, drainDeadline: 0 },
-      emptiedAfter: null,
-    };
-  };
-  return [event(1800, "crash", 2412, p.moved[0], 0.2489), event(2400, "recover", 2377, p.moved[1], 0)];
+interface EventShape {
+  at: number;
+  action: string;
+  server: string;
+  active: number;
+  moved: number;
+  minimum: number;
+  balanced: number;
+  lost: Partial<Record<TopologyCause, number>>;
+  emptiedAfter?: number | null;
 }
 
-/** One-minute windows after warmup; skew wanders, jumps while s2 is down (30-40 min) for address hashing. */
+function topologyEvent(e: EventShape): TopologyEventResult {
+  const returned = Math.round(e.active * 0.87);
+  const moved = Math.round(returned * e.moved);
+  const lostByCause = { remapped: 0, serverCrash: 0, serverStopped: 0, drainDeadline: 0, ...e.lost };
+  const lost = Object.values(lostByCause).reduce((a, b) => a + b, 0);
+  const emptiedAfter = e.emptiedAfter ?? null;
+  // Half-widths of plausible size for three replications.
+  const ci95: Partial<Record<EventFigure, number | null>> = {
+    activeSessions: e.active * 0.03,
+    returnedSessions: returned * 0.03,
+    movedSessions: moved * 0.05,
+    remapFraction: e.moved * 0.04,
+    minimumFraction: e.minimum * 0.05,
+    balancedFraction: 0,
+    lostSessions: lost * 0.08,
+    lostFraction: (lost / e.active) * 0.08,
+    emptiedAfter: emptiedAfter === null ? null : emptiedAfter * 0.2,
+  };
+  return {
+    at: e.at,
+    action: e.action,
+    server: e.server,
+    activeSessions: e.active,
+    returnedSessions: returned,
+    movedSessions: moved,
+    remapFraction: moved / returned,
+    minimumFraction: e.minimum,
+    balancedFraction: e.balanced,
+    lostSessions: lost,
+    lostFraction: lost / e.active,
+    lostByCause,
+    emptiedAfter,
+    ci95,
+  };
+}
+
+function topologyEvents(p: Profile, store: string): TopologyEventResult[] {
+  // Sessions held in memory go with the crashed server's memory; a shared store keeps them.
+  const crashLost = store === "local" ? Math.round(2412 * 0.2489) : 0;
+  return [
+    topologyEvent({ at: 1800, action: "crash", server: "s2", active: 2412, moved: p.moved[0], minimum: 0.2489, balanced: 0.2489, lost: { serverCrash: crashLost } }),
+    topologyEvent({ at: 2400, action: "recover", server: "s2", active: 2377, moved: p.moved[1], minimum: 0, balanced: 0.25, lost: {} }),
+    topologyEvent({ at: DRAIN_AT, action: "drain", server: "s4", active: 2390, moved: p.drain.moved, minimum: 0.2501, balanced: 0.2501, lost: p.drain.lost, emptiedAfter: p.drain.emptiedAfter }),
+    topologyEvent({ at: ADD_AT, action: "add", server: "s5", active: 2401, moved: p.add.moved, minimum: 0, balanced: 0.2, lost: p.add.lost }),
+  ];
+}
+
+/**
+ * One-minute windows after warmup; skew wanders, jumps while s2 is down (30-40 min) for address
+ * hashing. s4 empties after its drain (at once, or by its deadline) and s5 fills after it joins;
+ * rows are ragged: the windows before s5 existed have four server columns.
+ */
 function timeline(p: Profile, key: StrategyKey): StrategyResult["timeline"] {
   const t: number[] = [];
   const loadSkew: number[] = [];
@@ -208,11 +275,22 @@ function timeline(p: Profile, key: StrategyKey): StrategyResult["timeline"] {
   const requests = t.map((s) => 23_500 + Math.round(900 * Math.sin(s / 400)));
   const failedRequests = t.map((s) => (s === 1800 ? 212 : 0));
   const lostSessions = t.map((s) => (s === 1800 ? 540 : 4));
-  // Four servers; s2 takes nothing while it is down.
-  const serverRequests = t.map((s, i) => [0, 1, 2, 3].map((k) => (k === 1 && s >= 1800 && s < 2400 ? 0 : Math.round(requests[i] / 4))));
+  // The share of a full server's load each server carries in the window starting at `s`.
+  const share = (k: number, s: number): number => {
+    const end = s + 60;
+    if (k === 1 && s >= 1800 && s < 2400) return 0; // s2 is down
+    if (k === 3 && end > DRAIN_AT) {
+      const emptied = p.drain.emptiedAfter ?? DRAIN_DEADLINE;
+      return Math.max(0, 1 - (end - DRAIN_AT) / emptied); // s4 drains
+    }
+    if (k === 4) return Math.min(1, (end - ADD_AT) / 300); // s5 fills
+    return 1;
+  };
+  const columns = (s: number) => (s + 60 > ADD_AT ? 5 : 4);
+  const serverRequests = t.map((s, i) => Array.from({ length: columns(s) }, (_, k) => Math.round((share(k, s) * requests[i]) / 4)));
   const serverUtilisation = serverRequests.map((row) => row.map((n) => n / 40_000));
   const serverSessions = serverRequests.map((row) => row.map((n) => Math.round(n / 20)));
-  return { t, loadSkew, requests, failedRequests, lostSessions, serverRequests, serverUtilisation, serverSessions, servers: ["s1", "s2", "s3", "s4"] };
+  return { t, loadSkew, requests, failedRequests, lostSessions, serverRequests, serverUtilisation, serverSessions, servers: SERVERS };
 }
 
 function strategyResult(key: StrategyKey, label: string | undefined): StrategyResult {
@@ -227,8 +305,8 @@ function strategyResult(key: StrategyKey, label: string | undefined): StrategyRe
     store: p.store,
     metrics: meanMetrics(replications),
     estimates,
-    events: topologyEvents(p),
-    servers: { names: ["s1", "s2", "s3", "s4"], requests: [355_000, 310_000, 355_000, 355_000], utilisation: [0.58, 0.51, 0.58, 0.58] },
+    events: topologyEvents(p, p.store),
+    servers: { names: SERVERS, requests: [355_000, 310_000, 355_000, 320_000, 21_000], utilisation: [0.58, 0.51, 0.58, 0.52, 0.31] },
     replications,
     timeline: timeline(p, key),
   };

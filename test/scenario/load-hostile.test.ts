@@ -204,4 +204,4 @@ describe("long values in messages", () => {
   });
 });
 
-const KEYS = "$schema, name, description, seed, duration, warmup, replications, clients, servers, store, balancer, metrics, strategies, events";
+const KEYS = "$schema, name, description, seed, duration, warmup, warmStart, replications, clients, servers, store, balancer, metrics, strategies, events";

@@ -6,6 +6,8 @@ import type { SessionStore } from "./session-store.js";
 export interface StoreContext {
   readonly epoch: Int32Array;
   readonly memoryLostBy: readonly LostCause[];
+  /** The scenario event that last lost each server's memory, -1 for none (a random failure). */
+  readonly memoryLostByEvent: Int32Array;
 }
 
 /**

@@ -25,6 +25,10 @@ class LocalStore implements SessionStore {
     return home === server ? null : "remapped";
   }
 
+  lostBy(slot: number): number {
+    return this.#servers.memoryLostByEvent[this.#home[slot]];
+  }
+
   heldLocally(slot: number, server: number): boolean {
     return this.#home[slot] === server && this.#homeEpoch[slot] === this.#servers.epoch[server];
   }

@@ -14,4 +14,6 @@ export interface SessionStore {
   readFailure(slot: number, server: number): LostCause | null;
   /** Whether `server` already held the session in its own memory (an affinity hit). */
   heldLocally(slot: number, server: number): boolean;
+  /** After a failed read because memory was lost: the scenario event that lost it (-1: none, or not known). */
+  lostBy(slot: number): number;
 }

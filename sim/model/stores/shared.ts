@@ -23,6 +23,10 @@ class SharedStore implements SessionStore {
   heldLocally(): boolean {
     return false;
   }
+
+  lostBy(): number {
+    return -1;
+  }
 }
 
 export const sharedStore = defineStore({

@@ -25,6 +25,10 @@ class TokenStore implements SessionStore {
   heldLocally(): boolean {
     return false;
   }
+
+  lostBy(): number {
+    return -1;
+  }
 }
 
 export const tokenStore = defineStore({
