@@ -31,6 +31,8 @@ export class ClientTable {
   /** The id reserved for the user's next session (routing.nextSessionKey), -1 when none yet. */
   reservedSession = new Int32Array(0);
   sessionLastSeen = new Float64Array(0);
+  /** When the current session was started (or started over). */
+  sessionStartedAt = new Float64Array(0);
   /** Server that served the session's previous request. */
   sessionServer = new Int32Array(0);
   /** The topology event whose effect on this session is still to be judged (-1: none), and the server it used before that event. */

@@ -180,10 +180,14 @@ export class RemapTracker {
     return event;
   }
 
-  /** `slot`'s session was lost because of event `index` (-1: of none); a session lost again for the same event counts once, by its first cause. */
+  /**
+   * `slot`'s session was lost because of event `index` (-1: of none). Only sessions live at the
+   * event count (one begun later, during a long deploy, is not among its active sessions), each
+   * once, by its first cause.
+   */
   lost(slot: number, index: number, cause: TopologyCause): void {
     const t = this.#world.clients;
-    if (index < 0 || t.lostFor[slot] === index + 1) return;
+    if (index < 0 || t.lostFor[slot] === index + 1 || t.sessionStartedAt[slot] > this.#at[index]) return;
     t.lostFor[slot] = index + 1;
     this.#lost[cause][index]++;
   }

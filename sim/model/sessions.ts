@@ -121,6 +121,7 @@ export class Sessions {
   #start(slot: number, server: number, now: number): void {
     const t = this.#clients;
     t.session[slot] = t.reservedSession[slot] >= 0 ? t.reservedSession[slot] : this.#issued++;
+    t.sessionStartedAt[slot] = now;
     t.reservedSession[slot] = -1;
     this.#store.created(slot, server);
     this.#metrics.sessionStarted(now);

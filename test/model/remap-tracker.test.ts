@@ -16,6 +16,7 @@ function setup(events: unknown[] = [{ at: 100, crash: "s1" }, { at: 200, recover
     clients.session[slot] = slot;
     clients.sessionLastSeen[slot] = lastSeen;
     clients.sessionServer[slot] = server;
+    clients.sessionStartedAt[slot] = lastSeen;
     return slot;
   };
   /** The session is served by `server` at `now` (what Sessions.read does after closing the interval). */
@@ -120,6 +121,9 @@ describe("RemapTracker", () => {
     tracker.lost(a, serve(a, 101, 1), "serverCrash");
     tracker.lost(a, 0, "remapped"); // lost again for the same event: counted once
     tracker.lost(b, -1, "remapped"); // charged to no event: not counted
+    const late = session(102, 1);
+    // A session begun after the event is not among its active ones: its loss does not count.
+    tracker.lost(late, 0, "remapped");
     tracker.settled(0, 106);
     serve(b, 120, 1);
     expect(tracker.results()[0]).toMatchObject({ activeSessions: 2, lostSessions: 1, lostFraction: 0.5, lostByCause: { serverCrash: 1, remapped: 0 } });
