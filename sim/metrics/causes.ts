@@ -1,9 +1,9 @@
 /** Why a live session could not be read by the server that got its request. */
-export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped" | "drainDeadline";
+export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss";
 
 /** The causes a topology event can be to blame for: its servers' memory, or the moves it made. */
-export type TopologyCause = "remapped" | "serverCrash" | "serverStopped" | "drainDeadline";
-export const topologyCauses: readonly TopologyCause[] = ["remapped", "serverCrash", "serverStopped", "drainDeadline"];
+export type TopologyCause = "remapped" | "serverCrash" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss";
+export const topologyCauses: readonly TopologyCause[] = ["remapped", "serverCrash", "serverStopped", "drainDeadline", "storeOutage", "storeDataLoss"];
 
 export function isTopologyCause(cause: LostCause): cause is TopologyCause {
   return (topologyCauses as readonly string[]).includes(cause);
@@ -38,6 +38,14 @@ export const causeInfo = {
   serverStopped: {
     title: "Server stopped",
     description: "The server holding the session in memory was stopped on purpose (a planned stop, a restart); it finished its requests, but its memory went with it.",
+  },
+  storeOutage: {
+    title: "Store outage",
+    description: "The shared store could not be reached, so the application started a new session (or one it created then could not be saved).",
+  },
+  storeDataLoss: {
+    title: "Store data loss",
+    description: "The shared store restarted and its persistence had not kept the session (written after the last snapshot, or the last second of the append-only file).",
   },
   drainDeadline: {
     title: "Drain deadline",

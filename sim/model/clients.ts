@@ -42,6 +42,8 @@ export class ClientTable {
   lostFor = new Int32Array(0);
   /** The server whose count of sessions in use includes this one, -1 when none. */
   countedOn = new Int32Array(0);
+  /** 1 while the request in service will fail: the store did not answer and the application answers an error. */
+  storeFailed = new Uint8Array(0);
   /** The request in flight: when the user sent it, which server has it, which worker (-1 queued). */
   sentAt = new Float64Array(0);
   server = new Int32Array(0);

@@ -196,4 +196,12 @@ export class ServerLifecycle implements TopologyControl {
   deploy(plan: DeployPlan, now: number): void {
     this.listeners.deploy(this.event, plan, now);
   }
+
+  storeOutage(seconds: number, now: number): void {
+    this.#world.store.outage?.(seconds, now, this.event);
+  }
+
+  storeRestart(seconds: number, now: number): void {
+    this.#world.store.restart?.(seconds, now, this.event);
+  }
 }

@@ -27,6 +27,7 @@ export class Requests {
   readonly #DONE: Kind;
   readonly #REDISPATCH: Kind;
   readonly #REFUSED: Kind;
+  readonly #WRITTEN: Kind;
 
   constructor(world: World, sessions: Sessions, users: Users) {
     this.#clients = world.clients;
@@ -43,6 +44,7 @@ export class Requests {
     this.#DONE = world.engine.on(this.#done);
     this.#REDISPATCH = world.engine.on(this.#redispatch);
     this.#REFUSED = world.engine.on(this.#refused);
+    this.#WRITTEN = world.engine.on(this.#written);
   }
 
   /** The balancer routes the request; `excluded` is a server it already found refusing connections. */
@@ -122,28 +124,57 @@ export class Requests {
     if (this.#clients.gen[slot] === genOf(subject)) this.#fail(slot, now);
   };
 
+  /**
+   * A worker takes the request: the application reads the session from the store (how long that
+   * takes, and whether the store answers at all, is the store's), then does the work.
+   */
   #startService(slot: number, server: number, worker: number, now: number): void {
-    const t = this.#clients, servers = this.#servers;
+    const t = this.#clients, servers = this.#servers, store = this.#store;
     if (!servers.running[server]) throw new InvariantError("a request started service on a server that is not running", now, `server ${servers.specs[server].name}`);
     servers.busy[server * servers.workers + worker] = slot;
     t.worker[slot] = worker;
+    const uid = t.uid[slot], n = t.sent[slot];
+    const trips = store.access(slot, now, uid, n);
+    t.storeFailed[slot] = store.failed ? 1 : 0;
+    if (store.failed) {
+      // The worker waits for the store, then answers an error.
+      this.#metrics.busy(server, trips, now);
+      return this.#engine.at(now + trips, this.#DONE, t.subject(slot));
+    }
     this.#sessions.read(slot, server, now);
-    const work = this.#service.quantile(this.#serviceDraw.at(t.uid[slot], t.sent[slot])), trips = this.#store.tripTime;
+    const work = this.#service.quantile(this.#serviceDraw.at(uid, n));
     this.#metrics.busy(server, work + trips, now);
     this.#engine.at(now + work + trips, this.#DONE, t.subject(slot));
   }
 
+  /** The work is done; a store that queues its writes writes the session now, and the response waits for it. */
   readonly #done = (subject: number, now: number): void => {
-    const slot = slotOf(subject), t = this.#clients, servers = this.#servers;
+    const slot = slotOf(subject), t = this.#clients;
     if (t.gen[slot] !== genOf(subject)) return; // the request failed when its server crashed
+    if (this.#store.queued && !t.storeFailed[slot]) {
+      const seconds = this.#store.write(slot, now, t.uid[slot], t.sent[slot]);
+      this.#metrics.busy(t.server[slot], seconds, now);
+      return this.#engine.at(now + seconds, this.#WRITTEN, subject);
+    }
+    this.#respond(slot, now);
+  };
+
+  readonly #written = (subject: number, now: number): void => {
+    if (this.#clients.gen[slotOf(subject)] === genOf(subject)) this.#respond(slotOf(subject), now);
+  };
+
+  /** The response leaves: the worker is free for the next request in the queue. */
+  #respond(slot: number, now: number): void {
+    const t = this.#clients, servers = this.#servers;
     const server = t.server[slot], worker = t.worker[slot];
     servers.busy[server * servers.workers + worker] = -1;
     servers.active[server]--;
-    this.#metrics.served(t.sentAt[slot], now);
+    if (t.storeFailed[slot]) this.#metrics.failed(t.sentAt[slot]);
+    else this.#metrics.served(t.sentAt[slot], now);
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     // A stopping server exits once it has answered everything it accepted.
     else if (servers.stopping[server] && servers.active[server] === 0) servers.halt(server, servers.stopCause[server], servers.stopEvent[server]);
     this.#users.afterResponse(slot, now);
-  };
+  }
 }

@@ -82,7 +82,7 @@ export class Sessions {
       if (failure !== null) {
         // Memory lost to a crash, stop or drain is charged to the event that lost it (a drain's
         // deadline comes long after the drain; a random failure is no event's).
-        const chargedTo = failure === "remapped" ? event : store.lostBy(slot);
+        const chargedTo = failure === "remapped" || failure === "storeOutage" ? event : store.lostBy(slot);
         this.#lost(slot, now, failure === "remapped" && t.addressChanged[slot] ? "addressChanged" : failure, chargedTo);
         // The user starts over under the same key (the cookie a hashing balancer keys on stays),
         // so a session restarted on the server its key now hashes to stays there.

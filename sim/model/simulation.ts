@@ -102,7 +102,7 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const balancer = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
   const strategy = findStrategy(entry.id) ?? missing("strategy", entry.id);
   balancer.strategy = strategy.create(balancer.pool, stream(seed, purpose(`strategy:${entry.label}`)), entry.options);
-  const store = (findStore(entry.store.kind) ?? missing("store kind", entry.store.kind)).create(entry.store, pool);
+  const store = (findStore(entry.store.kind) ?? missing("store kind", entry.store.kind)).create(entry.store, { epoch: pool.epoch, memoryLostBy: pool.memoryLostBy, memoryLostByEvent: pool.memoryLostByEvent, seed, purpose });
   return {
     scenario,
     engine: new Engine(),

@@ -26,8 +26,11 @@ export class PoolPlan implements PlannedPool {
   #prefix: (string | number)[] = [];
   #defaultNames = 0;
 
-  constructor(initial: readonly { name: string; weight: number }[], healthDelay: number, issues: Issue[]) {
+  readonly storeCanFail: boolean;
+
+  constructor(initial: readonly { name: string; weight: number }[], healthDelay: number, storeCanFail: boolean, issues: Issue[]) {
     this.healthDelay = healthDelay;
+    this.storeCanFail = storeCanFail;
     this.#issues = issues;
     for (const s of initial) {
       this.create(s.name, s.weight);

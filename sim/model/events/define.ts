@@ -47,6 +47,10 @@ export interface TopologyControl {
   traffic(change: TrafficChange, now: number): void;
   /** A rolling deploy starts. */
   deploy(plan: DeployPlan, now: number): void;
+  /** The session store is unreachable for `seconds`. */
+  storeOutage(seconds: number, now: number): void;
+  /** The session store restarts, unreachable for `seconds`, with what its persistence kept. */
+  storeRestart(seconds: number, now: number): void;
 }
 
 /** The servers as they will be at an event's time, worked out from the scenario before it runs, for checking events. */
@@ -74,6 +78,8 @@ export interface PlannedPool {
   holdForDeploy(name: string, until: number): void;
   /** Records a problem at a path below the event's action key. */
   problem(path: (string | number)[], message: string): void;
+  /** Whether any strategy entry keeps its sessions in a store that can be unreachable or restart. */
+  readonly storeCanFail: boolean;
 }
 
 export type PlannedState = "starting" | "up" | "draining" | "down" | "removed";
@@ -128,6 +134,11 @@ function wrongState(pool: PlannedPool, name: string, state: PlannedState | undef
   if (state === "down" && wanted.includes("up")) return `server ${name} is already down at ${at} s (crashed or stopped earlier, and not started again)`;
   if (wanted.includes("down") && (state === "up" || state === "draining")) return `server ${name} is running at ${at} s; "${action}" needs a server that is down`;
   return `server ${name} is ${state} at ${at} s; "${action}" needs a server that is ${orList(wanted)}`;
+}
+
+/** Reports a problem when no strategy's store can fail (an outage of a store nobody uses means a mistake). */
+export function needsFallibleStore(pool: PlannedPool, action: string): void {
+  if (!pool.storeCanFail) pool.problem([], `"${action}" needs a strategy whose sessions live in a store that can fail ("store": { "kind": "shared" }); no strategy here uses one`);
 }
 
 /** Reports a problem when taking `names` out of service would leave no server taking new sessions. */

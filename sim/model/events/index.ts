@@ -8,6 +8,8 @@ import { removeEvent } from "./remove.js";
 import { rollingDeployEvent } from "./rolling-deploy.js";
 import { startEvent } from "./start.js";
 import { stopEvent } from "./stop.js";
+import { storeOutageEvent } from "./store-outage.js";
+import { storeRestartEvent } from "./store-restart.js";
 import { trafficEvent } from "./traffic.js";
 import { weightEvent } from "./weight.js";
 
@@ -24,6 +26,8 @@ export const eventKinds: readonly EventDef[] = [
   rollingDeployEvent,
   disasterEvent,
   trafficEvent,
+  storeOutageEvent,
+  storeRestartEvent,
 ];
 
 export function findEvent(action: string): EventDef | undefined {

@@ -8,6 +8,9 @@ export interface StoreContext {
   readonly memoryLostBy: readonly LostCause[];
   /** The scenario event that last lost each server's memory, -1 for none (a random failure). */
   readonly memoryLostByEvent: Int32Array;
+  /** The run's seed and stream names, for the store's own keyed draws. */
+  readonly seed: number;
+  purpose(name: string): string;
 }
 
 /**
@@ -22,6 +25,8 @@ export interface StoreDef<Shape extends z.ZodRawShape = z.ZodRawShape> {
   readonly title: string;
   /** One line for `lbsim list` and the editor schema. */
   readonly summary: string;
+  /** True for kinds that can be unreachable or restart (`storeOutage` and `storeRestart` events need one). */
+  readonly canFail?: boolean;
   /** Keys of `store` besides `kind` and `idleTimeout`, with their defaults. */
   readonly options: Shape;
   create(options: z.output<z.ZodObject<Shape>>, context: StoreContext): SessionStore;

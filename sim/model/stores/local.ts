@@ -1,15 +1,15 @@
 import type { LostCause } from "../../metrics/causes.js";
 import { defineStore, type StoreContext } from "./define.js";
-import type { SessionStore } from "./session-store.js";
+import { InstantStore, type SessionStore } from "./session-store.js";
 
 /** Sessions in the memory of the server that created them; a crash or stop of that server loses them. */
-class LocalStore implements SessionStore {
-  readonly tripTime = 0;
+class LocalStore extends InstantStore implements SessionStore {
   readonly #servers: StoreContext;
   #home = new Int32Array(1024);
   #homeEpoch = new Int32Array(1024);
 
   constructor(servers: StoreContext) {
+    super();
     this.#servers = servers;
   }
 

@@ -1,18 +1,18 @@
 import { count } from "../../scenario/fields.js";
 import type { LostCause } from "../../metrics/causes.js";
 import { defineStore } from "./define.js";
-import type { SessionStore } from "./session-store.js";
+import { InstantStore, type SessionStore } from "./session-store.js";
 
 /**
  * Client-side tokens (a signed cookie or JWT): servers keep nothing, so any server reads the
  * session, unless the token is larger than the client can carry, in which case it never comes
  * back and every later request starts over.
  */
-class TokenStore implements SessionStore {
-  readonly tripTime = 0;
+class TokenStore extends InstantStore implements SessionStore {
   readonly #tooLarge: boolean;
 
   constructor(sessionBytes: number, maxBytes: number) {
+    super();
     this.#tooLarge = sessionBytes > maxBytes;
   }
 
