@@ -40,6 +40,11 @@ export interface Estimate {
   /** Mean length of a visit, and of the gap before a return (0 when users do not return); together, the ramp to steady state. */
   visitSeconds: number;
   returnSeconds: number;
+  /**
+   * For strategy entries whose store has a capacity: the share of it the offered requests use
+   * (two operations each, a read and a write), the busiest store's; null when no store has one.
+   */
+  storeUtilisation: number | null;
 }
 
 // NOTE: byte costs are rounded up from the model's own layouts: a client slot is ~100 bytes of
@@ -90,7 +95,13 @@ export function estimate(s: Scenario): Estimate {
   const visitsPerSecond = Math.min(c.visitsPerSecond, c.count === undefined ? Infinity : c.count / s.duration) / Math.max(1e-9, 1 - Math.min(returnsInRun, 0.999999));
   const offeredPerSecond = visitsPerSecond * requestsPerVisit;
   const capacityPerSecond = (servers * s.servers.workers) / Math.max(1e-12, mean(s.servers.service));
-  return { runs, requestsPerRun, events, liveUsers, windows, memory, output, offeredPerSecond, capacityPerSecond, visitSeconds, returnSeconds };
+  const storeUtilisation = s.strategies.reduce<number | null>((busiest, e) => {
+    const capacity = e.store.capacity as { connections: number; opTime: number } | undefined;
+    if (!capacity) return busiest;
+    const share = (2 * offeredPerSecond * capacity.opTime) / capacity.connections;
+    return Math.max(busiest ?? 0, share);
+  }, null);
+  return { runs, requestsPerRun, events, liveUsers, windows, memory, output, offeredPerSecond, capacityPerSecond, visitSeconds, returnSeconds, storeUtilisation };
 }
 
 /** The budgets an estimate exceeds (or cannot be compared with: NaN), each as a sentence with the numbers and the flag that raises it. */
@@ -137,6 +148,7 @@ export class BudgetError extends Error {
 export function describeEstimate(e: Estimate): string {
   return [
     `load: about ${rate(e.offeredPerSecond)} requests/s offered in steady state, against at most ${rate(e.capacityPerSecond)} the servers can answer (utilisation about ${(100 * (e.offeredPerSecond / e.capacityPerSecond)).toFixed(0)}%)`,
+    ...(e.storeUtilisation === null ? [] : [`store: the offered requests use about ${(100 * e.storeUtilisation).toFixed(0)}% of the busiest session store's capacity (a read and a write each)`]),
     `estimate: ${plural(e.runs, "run")} of about ${count(e.requestsPerRun)} requests, ${count(e.events)} events in all, ${count(e.liveUsers)} users at once; about ${bytes(e.memory)} of memory and ${bytes(e.output)} of output`,
   ].join("\n");
 }
@@ -151,6 +163,8 @@ export function scenarioWarnings(s: Scenario, e: Estimate): string[] {
       `the warmup (${seconds(s.warmup)}) is shorter than the ${seconds(ramp)} the users need to reach steady state (${why}): the first part of the measurement is a ramp; a longer warmup or "warmStart": true measures steady state`,
     );
   }
+  if (e.storeUtilisation !== null && e.storeUtilisation >= 1)
+    warnings.push(`the users offer about ${(100 * e.storeUtilisation).toFixed(0)}% of what the busiest session store can do: its queue grows for the whole run`);
   if (e.offeredPerSecond > e.capacityPerSecond)
     warnings.push(`the users offer about ${rate(e.offeredPerSecond)} requests/s, more than the ${rate(e.capacityPerSecond)} the servers can answer: queues grow for the whole run`);
   return warnings;

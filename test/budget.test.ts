@@ -115,3 +115,22 @@ describe("runs that cannot advance simulated time", () => {
     expect(() => runScenario(s, unbounded)).toThrow(/simulated time stopped advancing at \d+(\.\d+)? s .*positive mean/);
   });
 });
+
+describe("the session store's load before a run", () => {
+  // 10 visits/s of 20 requests, 10 s apart: 10 × 20 = 200 requests/s in steady state, two store operations each.
+  const base = { clients: { visitsPerSecond: 10, requestsPerVisit: { dist: "geometric", mean: 20 }, think: "10s" }, servers: { count: 4 }, strategies: ["round-robin"] };
+
+  it("is the share of the busiest store's capacity the offered requests use", () => {
+    const s = scenario({ ...base, store: { kind: "shared", capacity: { connections: 2, opTime: "4ms" } } });
+    // 400 operations/s against 2 / 4 ms = 500/s.
+    expect(estimate(s).storeUtilisation).toBeCloseTo(0.8, 6);
+    expect(scenarioWarnings(s, estimate(s)).some((w) => /session store/.test(w))).toBe(false);
+  });
+
+  it("warns when the store cannot keep up, and is null without a store capacity", () => {
+    const s = scenario({ ...base, store: { kind: "shared", capacity: { connections: 1, opTime: "3ms" } } });
+    expect(estimate(s).storeUtilisation).toBeCloseTo(1.2, 6);
+    expect(scenarioWarnings(s, estimate(s))).toContainEqual(expect.stringMatching(/120% of what the busiest session store can do/));
+    expect(estimate(scenario({ ...base, store: { kind: "shared" } })).storeUtilisation).toBeNull();
+  });
+});

@@ -5,6 +5,7 @@ import { genOf, slotOf } from "./clients.js";
 import { compileDistribution, type Distribution } from "./distributions.js";
 import type { Sessions } from "./sessions.js";
 import type { Users } from "./users.js";
+import { InstantStore } from "./stores/session-store.js";
 import type { World } from "./world.js";
 
 /**
@@ -28,6 +29,7 @@ export class Requests {
   readonly #REDISPATCH: Kind;
   readonly #REFUSED: Kind;
   readonly #WRITTEN: Kind;
+  readonly #instantStore: boolean;
 
   constructor(world: World, sessions: Sessions, users: Users) {
     this.#clients = world.clients;
@@ -45,6 +47,7 @@ export class Requests {
     this.#REDISPATCH = world.engine.on(this.#redispatch);
     this.#REFUSED = world.engine.on(this.#refused);
     this.#WRITTEN = world.engine.on(this.#written);
+    this.#instantStore = world.store instanceof InstantStore;
   }
 
   /** The balancer routes the request; `excluded` is a server it already found refusing connections. */
@@ -134,7 +137,8 @@ export class Requests {
     servers.busy[server * servers.workers + worker] = slot;
     t.worker[slot] = worker;
     const uid = t.uid[slot], n = t.sent[slot];
-    const trips = store.access(slot, now, uid, n);
+    // A store that never waits (local memory, tokens) is not asked: the request path stays as short as it was.
+    const trips = this.#instantStore ? 0 : store.access(slot, now, uid, n);
     t.storeFailed[slot] = store.failed ? 1 : 0;
     if (store.failed) {
       // The worker waits for the store, then answers an error.
