@@ -46,6 +46,11 @@ export class Collector {
   #windowRequests = 0;
   #windowFailed = 0;
   #windowLost = 0;
+  /** Bytes one session held in a server's memory takes (null: the store keeps none there), and the most any server held at a window end. */
+  sessionBytes: number | null = null;
+  /** Set at the end of the run, from the store (client-side tokens). */
+  revocationSeconds: number | null = null;
+  #peakHeld = 0;
   /** Sessions in use summed over the window ends, and how many windows closed. */
   #inUseSum = 0;
   #closed = 0;
@@ -161,7 +166,7 @@ export class Collector {
    * Closes the load window ending at `now` and opens the next; `inRotation` says which servers
    * take new sessions now (up and not draining), `sessions` how many sessions in use each holds.
    */
-  closeWindow(inRotation: Uint8Array, sessions: Int32Array, now: number): void {
+  closeWindow(inRotation: Uint8Array, sessions: Int32Array, held: Int32Array | null, now: number): void {
     const load = this.#windowLoad, full = this.#upAllWindow, weights = this.#weights, size = this.size;
     let n = 0, sum = 0, max = 0;
     for (let s = 0; s < size; s++) {
@@ -192,6 +197,10 @@ export class Collector {
     const capacity = this.#workers * (now - this.#windowStart);
     tl.serverUtilisation.push(Array.from(this.#windowBusy.subarray(0, size), (b) => b / capacity));
     tl.serverSessions.push(Array.from(sessions.subarray(0, size)));
+    if (held) {
+      (tl.serverSessionsHeld ??= []).push(Array.from(held.subarray(0, size)));
+      for (let s = 0; s < size; s++) if (held[s] > this.#peakHeld) this.#peakHeld = held[s];
+    }
     for (let s = 0; s < size; s++) this.#inUseSum += sessions[s];
     this.#closed++;
     this.#windowBusy.fill(0);
@@ -257,6 +266,9 @@ export class Collector {
       affinityHitRate: rate(this.affinityHits, this.continuing),
       answeredPerSecond: h.count / (this.#until - this.from),
       sessionsInUse: this.#closed > 0 ? this.#inUseSum / this.#closed : null,
+      peakSessionsHeld: this.sessionBytes !== null && this.#closed > 0 ? this.#peakHeld : null,
+      peakBytesHeld: this.sessionBytes !== null && this.#closed > 0 ? this.#peakHeld * this.sessionBytes : null,
+      revocationSeconds: this.revocationSeconds,
       utilisation: this.#utilisation(utilisation),
       peakUtilisation: Math.max(...utilisation),
     };

@@ -31,6 +31,17 @@ export interface Metrics {
   answeredPerSecond: number;
   /** Sessions in use at once (users in a visit), averaged over the load windows' ends; null with no window. */
   sessionsInUse: Measure;
+  /**
+   * For stores in server memory: the most sessions one server held at a window end, expired ones
+   * included until the application's cleanup, and those in bytes; null for other stores.
+   */
+  peakSessionsHeld: Measure;
+  peakBytesHeld: Measure;
+  /**
+   * For client-side tokens with a lifetime: the mean time a session revoked at one of its
+   * requests keeps working (what is left of its token, or the denylist's delay); null otherwise.
+   */
+  revocationSeconds: Measure;
   /** Share of the workers' time spent serving, averaged over servers, and on the busiest server. */
   utilisation: number;
   peakUtilisation: number;
@@ -96,6 +107,8 @@ export interface Timeline {
   serverRequests: number[][];
   serverUtilisation: number[][];
   serverSessions: number[][];
+  /** For stores in server memory: sessions each server held at the window's end, expired ones included until cleaned up. */
+  serverSessionsHeld?: number[][];
   /** Names of the server columns (in results; a run's own timeline leaves them to its server list). */
   servers?: string[];
 }

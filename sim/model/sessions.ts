@@ -77,7 +77,7 @@ export class Sessions {
       this.#start(slot, server, now);
     } else {
       const event = this.#tracker.close(slot, now, server);
-      const failure = store.readFailure(slot, server);
+      const failure = store.readFailure(slot, server, now);
       metrics.continued(now, server !== previous, failure === null && store.heldLocally(slot, server));
       if (failure !== null) {
         // Memory lost to a crash, stop or drain is charged to the event that lost it (a drain's
@@ -123,7 +123,7 @@ export class Sessions {
     t.session[slot] = t.reservedSession[slot] >= 0 ? t.reservedSession[slot] : this.#issued++;
     t.sessionStartedAt[slot] = now;
     t.reservedSession[slot] = -1;
-    this.#store.created(slot, server);
+    this.#store.created(slot, server, now);
     this.#metrics.sessionStarted(now);
   }
 

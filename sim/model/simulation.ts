@@ -69,12 +69,13 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   };
   deployments.onFinished = (now) => topology.reconsider(now);
   const { engine, metrics } = world;
+  metrics.sessionBytes = world.store.held ? (world.store.sessionBytes ?? 0) : null;
   const MEASURE_START = engine.on((_, now) => {
     metrics.liveSessionsAtStart += sessions.countLive(now);
   });
   const rotation = new Uint8Array(world.servers.capacity);
   const WINDOW: Kind = engine.on((_, now) => {
-    metrics.closeWindow(world.servers.inRotation(rotation), sessions.inUse, now);
+    metrics.closeWindow(world.servers.inRotation(rotation), sessions.inUse, world.store.held?.(now) ?? null, now);
     const next = now + scenario.metrics.window;
     if (next <= scenario.duration) engine.at(next, WINDOW, 0);
   });
@@ -90,6 +91,7 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const slice = monitor?.slice ?? Infinity;
   while (!engine.run(scenario.duration, slice)) monitor?.check(engine.processed, engine.now);
   for (let slot = 0; slot < world.clients.used; slot++) sessions.abandon(slot, scenario.duration);
+  metrics.revocationSeconds = world.store.revocationSeconds?.() ?? null;
   const names = world.servers.specs.map((s) => s.name);
   return { metrics: metrics.metrics(), events: tracker.results(), timeline: metrics.timeline, servers: { names, ...metrics.perServer() }, processedEvents: engine.processed };
 }
@@ -102,7 +104,16 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const balancer = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
   const strategy = findStrategy(entry.id) ?? missing("strategy", entry.id);
   balancer.strategy = strategy.create(balancer.pool, stream(seed, purpose(`strategy:${entry.label}`)), entry.options);
-  const store = (findStore(entry.store.kind) ?? missing("store kind", entry.store.kind)).create(entry.store, { epoch: pool.epoch, memoryLostBy: pool.memoryLostBy, memoryLostByEvent: pool.memoryLostByEvent, seed, purpose });
+  const store = (findStore(entry.store.kind) ?? missing("store kind", entry.store.kind)).create(entry.store, {
+    epoch: pool.epoch,
+    memoryLostBy: pool.memoryLostBy,
+    memoryLostByEvent: pool.memoryLostByEvent,
+    capacity: servers.capacity,
+    idleTimeout: entry.store.idleTimeout,
+    cleanupEvery: servers.sessionCleanupEvery,
+    seed,
+    purpose,
+  });
   return {
     scenario,
     engine: new Engine(),

@@ -54,7 +54,16 @@ export interface Scenario {
   replications: number;
   clients: RawScenario["clients"];
   /** `list`: the servers at the start; `capacity`: every server the run can ever have (added, recovery, replacements). */
-  servers: { list: ServerSpec[]; capacity: number; workers: number; queueLimit: number; service: DistributionSpec; failures?: { mtbf: DistributionSpec; mttr: DistributionSpec } };
+  servers: {
+    list: ServerSpec[];
+    capacity: number;
+    workers: number;
+    queueLimit: number;
+    service: DistributionSpec;
+    /** Seconds between the application's cleanups of expired sessions in server memory; Infinity for never. */
+    sessionCleanupEvery: number;
+    failures?: { mtbf: DistributionSpec; mttr: DistributionSpec };
+  };
   /** The scenario-wide session store; a strategy entry may override it. */
   store: StoreSpec;
   balancer: RawScenario["balancer"];
@@ -130,6 +139,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
         workers: raw.servers.workers,
         queueLimit: raw.servers.queueLimit ?? Infinity,
         service: raw.servers.service,
+        sessionCleanupEvery: raw.servers.sessionCleanupEvery === "never" ? Infinity : raw.servers.sessionCleanupEvery,
         ...(raw.servers.failures ? { failures: raw.servers.failures } : {}),
       },
       store: raw.store,

@@ -55,6 +55,10 @@ const servers = z
     workers: count(LIMITS.workers).default(8).describe("Requests a server handles at once; the rest wait in its FIFO queue."),
     queueLimit: count(LIMITS.queueLimit).optional().describe("Requests that may wait per server; more are rejected (default: unbounded)."),
     service: timeDistribution.prefault({ dist: "lognormal", mean: "40ms", cv: 1 }),
+    sessionCleanupEvery: z
+      .union([z.literal("never"), positiveDuration])
+      .default(60)
+      .describe('How often the application removes expired sessions from a server\'s memory (local store); "never" keeps them (a leak). Default 60 s.'),
     failures: z
       .strictObject({
         mtbf: timeDistribution.describe('Time a server runs between failures; { "dist": "exponential", "mean": "12h" } for memoryless failures.'),

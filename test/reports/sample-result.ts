@@ -58,7 +58,7 @@ const profiles: Record<StrategyKey, Profile> = {
     label: "round-robin & redis",
     id: "round-robin",
     store: "shared",
-    lostByCause: { serverCrash: 0, remapped: 0, addressChanged: 0, cookieCleared: 41, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0 },
+    lostByCause: { serverCrash: 0, remapped: 0, addressChanged: 0, cookieCleared: 41, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0 },
     remapRate: 0.748,
     loadSkew: 1.04,
     latencyP50: 46.2,
@@ -72,7 +72,7 @@ const profiles: Record<StrategyKey, Profile> = {
     label: "nginx-ip-hash",
     id: "nginx-ip-hash",
     store: "local",
-    lostByCause: { serverCrash: 612, remapped: 188, addressChanged: 305, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0 },
+    lostByCause: { serverCrash: 612, remapped: 188, addressChanged: 305, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0 },
     remapRate: 0.0312,
     loadSkew: 1.87,
     latencyP50: 41.8,
@@ -86,7 +86,7 @@ const profiles: Record<StrategyKey, Profile> = {
     label: "cookie-insert",
     id: "cookie-insert",
     store: "local",
-    lostByCause: { serverCrash: 598, remapped: 0, addressChanged: 0, cookieCleared: 43, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 37, storeOutage: 0, storeDataLoss: 0 },
+    lostByCause: { serverCrash: 598, remapped: 0, addressChanged: 0, cookieCleared: 43, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 37, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0 },
     remapRate: 0.0107,
     loadSkew: 1.12,
     latencyP50: 39.5,
@@ -132,6 +132,9 @@ function replication(p: Profile, j: number): Metrics {
     utilisation: 0.56 * j,
     peakUtilisation: 0.58 * j,
     sessionsInUse: 640 * j,
+    peakSessionsHeld: p.store === "local" ? Math.round(900 * j) : null,
+    peakBytesHeld: p.store === "local" ? Math.round(900 * j) * 2048 : null,
+    revocationSeconds: null,
   };
 }
 
@@ -196,6 +199,9 @@ function meanMetrics(reps: Metrics[]): Metrics {
     utilisation: avg((m) => m.utilisation),
     peakUtilisation: avg((m) => m.peakUtilisation),
     sessionsInUse: avg((m) => m.sessionsInUse as number),
+    peakSessionsHeld: reps[0].peakSessionsHeld === null ? null : avg((m) => m.peakSessionsHeld as number),
+    peakBytesHeld: reps[0].peakBytesHeld === null ? null : avg((m) => m.peakBytesHeld as number),
+    revocationSeconds: null,
   };
 }
 

@@ -89,7 +89,7 @@ describe("parseScenario on a scenario with mistakes", () => {
 
   it("lists the valid keys when no key is close, narrowed to the chosen variant", () => {
     const text = scenario({ store: { kind: "local", latency: "1ms" } });
-    expect(problems(text)).toEqual(['scenarios/bad.json:10:5: store: unknown key "latency"; valid keys here: kind, idleTimeout']);
+    expect(problems(text)).toEqual(['scenarios/bad.json:10:5: store: unknown key "latency"; valid keys here: kind, idleTimeout, sessionBytes']);
   });
 
   it("knows the keys of a strategy entry", () => {

@@ -8,6 +8,10 @@ export interface StoreContext {
   readonly memoryLostBy: readonly LostCause[];
   /** The scenario event that last lost each server's memory, -1 for none (a random failure). */
   readonly memoryLostByEvent: Int32Array;
+  /** Servers the run can have, the store's idle timeout, and how often the application cleans up expired sessions (Infinity: never). */
+  readonly capacity: number;
+  readonly idleTimeout: number;
+  readonly cleanupEvery: number;
   /** The run's seed and stream names, for the store's own keyed draws. */
   readonly seed: number;
   purpose(name: string): string;

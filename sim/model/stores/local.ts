@@ -1,28 +1,45 @@
 import type { LostCause } from "../../metrics/causes.js";
+import { count } from "../../scenario/fields.js";
 import { defineStore, type StoreContext } from "./define.js";
+import { ServerMemory } from "./server-memory.js";
 import { InstantStore, type SessionStore } from "./session-store.js";
 
 /** Sessions in the memory of the server that created them; a crash or stop of that server loses them. */
 class LocalStore extends InstantStore implements SessionStore {
+  readonly sessionBytes: number;
   readonly #servers: StoreContext;
+  readonly #memory: ServerMemory;
   #home = new Int32Array(1024);
   #homeEpoch = new Int32Array(1024);
+  /** The memory record of each user's session on its home server. */
+  #record = new Int32Array(1024);
 
-  constructor(servers: StoreContext) {
+  constructor(servers: StoreContext, sessionBytes: number) {
     super();
     this.#servers = servers;
+    this.sessionBytes = sessionBytes;
+    this.#memory = new ServerMemory(servers.capacity, servers.epoch, servers.idleTimeout, servers.cleanupEvery);
   }
 
-  created(slot: number, server: number): void {
+  created(slot: number, server: number, now: number): void {
     if (slot >= this.#home.length) this.#grow(slot);
     this.#home[slot] = server;
     this.#homeEpoch[slot] = this.#servers.epoch[server];
+    // A copy the user had elsewhere stays there until it expires and is cleaned up.
+    this.#record[slot] = this.#memory.add(server, now);
   }
 
-  readFailure(slot: number, server: number): LostCause | null {
+  readFailure(slot: number, server: number, now: number): LostCause | null {
     const home = this.#home[slot];
     if (this.#homeEpoch[slot] !== this.#servers.epoch[home]) return this.#servers.memoryLostBy[home];
-    return home === server ? null : "remapped";
+    if (home !== server) return "remapped";
+    this.#memory.touch(this.#record[slot], now);
+    return null;
+  }
+
+  held(now: number): Int32Array {
+    this.#memory.update(now);
+    return this.#memory.held;
   }
 
   lostBy(slot: number): number {
@@ -36,11 +53,13 @@ class LocalStore extends InstantStore implements SessionStore {
   #grow(slot: number): void {
     let n = this.#home.length;
     while (n <= slot) n *= 2;
-    const home = new Int32Array(n), epoch = new Int32Array(n);
+    const home = new Int32Array(n), epoch = new Int32Array(n), record = new Int32Array(n);
     home.set(this.#home);
     epoch.set(this.#homeEpoch);
+    record.set(this.#record);
     this.#home = home;
     this.#homeEpoch = epoch;
+    this.#record = record;
   }
 }
 
@@ -48,6 +67,8 @@ export const localStore = defineStore({
   kind: "local",
   title: "local memory",
   summary: "Each server keeps sessions in its own memory; a crash loses them.",
-  options: {},
-  create: (_options, context) => new LocalStore(context),
+  options: {
+    sessionBytes: count(1 << 30).default(2048).describe("Bytes one session takes in a server's memory, for the memory held per server."),
+  },
+  create: (options, context) => new LocalStore(context, options.sessionBytes),
 });

@@ -40,8 +40,9 @@ export class Persistence {
 
   /** A write reached the store at `now`; a save point reached takes a snapshot then. */
   changed(now: number): void {
-    this.#changes++;
     if (this.#options.mode !== "rdb") return;
+    this.#catchUp(now);
+    this.#changes++;
     for (const [seconds, changes] of this.#options.save)
       if (now - this.#lastSave >= seconds && this.#changes >= changes) {
         this.#lastSave = now;
@@ -55,7 +56,24 @@ export class Persistence {
     const o = this.#options;
     if (o.mode === "none") return -Infinity;
     if (o.mode === "aof") return now - AOF_LOSS[o.fsync];
+    this.#catchUp(now);
     return this.#lastSave;
+  }
+
+  /**
+   * Redis checks its save points by the clock (serverCron, ten times a second), not only when a
+   * write comes: a point whose changes were already made comes due `seconds` after the last save
+   * even with no write since. Takes that snapshot if it came due by `now`. (Its changes were all
+   * made before it; with none left to count, no other point can come due until the next write.)
+   */
+  #catchUp(now: number): void {
+    if (this.#changes === 0) return;
+    let due = Infinity;
+    for (const [seconds, changes] of this.#options.save) if (this.#changes >= changes) due = Math.min(due, this.#lastSave + seconds);
+    if (due <= now) {
+      this.#lastSave = due;
+      this.#changes = 0;
+    }
   }
 
   /** After a restart the loaded data set is the last save. */

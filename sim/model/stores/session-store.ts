@@ -24,14 +24,20 @@ export interface SessionStore {
   readonly failed: boolean;
   /** The work of `slot`'s request is done at `now`: seconds until the session is written (queued stores). */
   write(slot: number, now: number, uid: number, n: number): number;
-  /** Records that `server` created (or wrote) the session of client `slot`. */
-  created(slot: number, server: number): void;
-  /** null when `server` can read the live session of `slot`, else why it cannot. */
-  readFailure(slot: number, server: number): LostCause | null;
+  /** Records that `server` created (or wrote) the session of client `slot` at `now`. */
+  created(slot: number, server: number, now: number): void;
+  /** null when `server` can read the live session of `slot` at `now`, else why it cannot. */
+  readFailure(slot: number, server: number, now: number): LostCause | null;
   /** Whether `server` already held the session in its own memory (an affinity hit). */
   heldLocally(slot: number, server: number): boolean;
   /** After a failed read because data was lost: the scenario event that lost it (-1: none, or not known). */
   lostBy(slot: number): number;
+  /** For stores in the servers' memory: sessions each server holds at `now` (expired ones too, until cleaned up). */
+  held?(now: number): Int32Array;
+  /** For client-side tokens: the mean time a session revoked at one of its requests keeps working (null: never expires). */
+  revocationSeconds?(): number | null;
+  /** Bytes one held session takes. */
+  readonly sessionBytes?: number;
   /** The store is unreachable for `seconds` from `now` (scenario event `event`). Stores that cannot fail ignore it. */
   outage?(seconds: number, now: number, event: number): void;
   /** The store's process restarts at `now`, down for `seconds`, keeping what its persistence kept. */

@@ -9,18 +9,23 @@ import type { SessionStore } from "./session-store.js";
 import { StoreQueue } from "./store-queue.js";
 
 /**
- * How long a command issued while Redis is unreachable waits before the client gives up: node-redis
- * keeps it in its offline queue with no limit (packages/client/lib/client/socket.ts); ioredis 5
- * rejects it after 20 reconnect attempts, about 10.5 s (lib/redis/event_handler.ts,
- * `maxRetriesPerRequest` 20, `retryStrategy` min(50·times, 2000) ms).
+ * When a client gives up on commands issued while Redis is unreachable. node-redis keeps them in
+ * its offline queue with no limit (packages/client/lib/client/socket.ts). ioredis 5 rejects its
+ * whole queue whenever a close brings `retryAttempts` to a multiple of 21 (lib/redis/event_handler.ts,
+ * `closeHandler`, `maxRetriesPerRequest` 20). Close n comes after the delays of the n − 1
+ * reconnections before it, `retryStrategy` min(50·k, 2000) ms for k = 1..n − 1, connection
+ * attempts themselves taken as instant: close 21 at 50·(1 + … + 20) ms = 10.5 s after the drop,
+ * close 42 at 41 s (k = 1..40) + 2 s = 43 s, then every 21 × 2 s = 42 s.
  */
-const GIVES_UP = { "node-redis": Infinity, ioredis: 10.5 } as const;
+const IOREDIS_FIRST_FLUSH = 10.5;
+const IOREDIS_SECOND_FLUSH = 43;
+const IOREDIS_FLUSH_EVERY = 42;
 
 interface SharedOptions {
   latency: Parameters<typeof compileDistribution>[0];
   capacity?: { connections: number; opTime: number };
   timeout?: number;
-  client: keyof typeof GIVES_UP;
+  client: "node-redis" | "ioredis";
   onOutage: "error" | "newSession";
   persistence: PersistenceOptions;
 }
@@ -31,7 +36,7 @@ interface SharedOptions {
  * EXPIRE). With a capacity, operations queue at the store, so a saturated store shows as latency
  * and, past `timeout`, as failed requests. While it is unreachable the client waits (node-redis)
  * or gives up (ioredis), and the application answers an error or starts a new session; a restart
- * keeps what its persistence kept.
+ * keeps what its persistence kept, and a session written again since is whole again.
  */
 class SharedStore implements SessionStore {
   readonly queued: boolean;
@@ -43,16 +48,25 @@ class SharedStore implements SessionStore {
   readonly #queue: StoreQueue | null;
   readonly #persistence: Persistence;
   readonly #timeout: number;
-  /** Until when the store is unreachable; the current access's time, and whether it found the store so and started a new session. */
+  /** Since and until when the store is unreachable. */
+  #downFrom = -Infinity;
   #downUntil = -Infinity;
+  /** The current access: its time, whether it started a new session because the store was unreachable, what its read found. */
   #accessAt = 0;
   #outageLoss = false;
+  #readLoss: LostCause | null = null;
+  #lostBy = -1;
   /** Restarts so far: when, what they kept (data written after it is gone), which event. */
   readonly #restarts: { at: number; kept: number; event: number }[] = [];
-  /** Per session: when it was first written, whether a write of it failed (an outage), which restart lost it. */
+  /**
+   * Per session: when it was first written, when its last successful write was issued, whether
+   * it was created by the request in progress, and whether it is not in the store at all (created
+   * while the store was unreachable, or its first write failed, and not written since).
+   */
   #createdAt = new Float64Array(1024);
+  #writtenAt = new Float64Array(1024);
+  #fresh = new Uint8Array(1024);
   #unsaved = new Uint8Array(1024);
-  #lostBy = -1;
 
   constructor(options: SharedOptions, context: StoreContext) {
     this.#o = options;
@@ -66,51 +80,59 @@ class SharedStore implements SessionStore {
   }
 
   access(slot: number, now: number, uid: number, n: number): number {
+    if (slot >= this.#createdAt.length) this.#grow(slot);
     this.failed = false;
     this.#outageLoss = false;
     this.#accessAt = now;
+    this.#fresh[slot] = 0;
     let wait = 0;
     if (now < this.#downUntil) {
-      const limit = Math.min(GIVES_UP[this.#o.client], this.#timeout);
+      const limit = this.#limit(now);
       if (this.#downUntil - now <= limit) wait = this.#downUntil - now;
       else if (this.#o.onOutage === "error") return this.#fail(limit);
       else {
-        // The read failed; the application starts a new session, which it cannot save either.
+        // The read failed; the application starts a new session, in the store only once a write of it
+        // succeeds (without a capacity its write goes with the read, and fails with it).
         this.#outageLoss = true;
+        this.#readLoss = "storeOutage";
+        this.#lostBy = -1;
         return limit;
       }
     }
     wait += this.#trip(now + wait, uid, 2 * n);
-    if (!this.queued) wait += this.#trip(now + wait, uid, 2 * n + 1);
+    this.#readLoss = this.#unsaved[slot] ? "storeOutage" : this.#lostToRestart(slot, now) ? "storeDataLoss" : null;
+    if (!this.queued) {
+      wait += this.#trip(now + wait, uid, 2 * n + 1);
+      if (wait <= this.#timeout) this.#saved(slot, now);
+    }
     this.#persistence.changed(now + wait);
     return wait > this.#timeout ? this.#fail(this.#timeout) : wait;
   }
 
   write(slot: number, now: number, uid: number, n: number): number {
-    const seconds = now < this.#downUntil ? Math.min(this.#downUntil - now, GIVES_UP[this.#o.client], this.#timeout) : this.#trip(now, uid, 2 * n + 1);
-    // A write that times out is lost while the user sees success (express-session ends the response first).
-    if (seconds >= this.#timeout || now < this.#downUntil) this.#unsaved[slot] = 1;
-    return Math.min(seconds, this.#timeout);
+    let seconds = 0;
+    if (now < this.#downUntil) {
+      // As for a read: the client holds the command until the store is back (node-redis), unless it gives up first.
+      const limit = this.#limit(now);
+      if (this.#downUntil - now > limit) return this.#writeFailed(slot, limit);
+      seconds = this.#downUntil - now;
+    }
+    seconds += this.#trip(now + seconds, uid, 2 * n + 1);
+    // A write that times out is not saved while the user sees success (express-session ends the
+    // response first); the store keeps the session's last copy, if it has one.
+    if (seconds > this.#timeout) return this.#writeFailed(slot, this.#timeout);
+    this.#saved(slot, now);
+    return seconds;
   }
 
   created(slot: number): void {
-    if (slot >= this.#createdAt.length) this.#grow(slot);
     this.#createdAt[slot] = this.#accessAt;
+    this.#fresh[slot] = 1;
     this.#unsaved[slot] = this.#outageLoss ? 1 : 0;
   }
 
-  readFailure(slot: number): LostCause | null {
-    this.#lostBy = -1;
-    if (this.#outageLoss) return "storeOutage";
-    if (this.#unsaved[slot]) return "storeOutage";
-    const restarts = this.#restarts, created = this.#createdAt[slot];
-    if (restarts.length === 0 || restarts[restarts.length - 1].at < created) return null;
-    for (const r of restarts)
-      if (r.at >= created && created > r.kept) {
-        this.#lostBy = r.event;
-        return "storeDataLoss";
-      }
-    return null;
+  readFailure(): LostCause | null {
+    return this.#readLoss;
   }
 
   heldLocally(): boolean {
@@ -122,6 +144,7 @@ class SharedStore implements SessionStore {
   }
 
   outage(seconds: number, now: number): void {
+    if (now >= this.#downUntil) this.#downFrom = now;
     this.#downUntil = Math.max(this.#downUntil, now + seconds);
   }
 
@@ -129,6 +152,49 @@ class SharedStore implements SessionStore {
     this.#restarts.push({ at: now, kept: this.#persistence.keptUpTo(now), event });
     this.#persistence.restarted(now);
     this.outage(seconds, now);
+  }
+
+  /** Seconds a command issued at `now`, while the store is unreachable, waits before it fails. */
+  #limit(now: number): number {
+    if (this.#o.client === "node-redis") return this.#timeout;
+    // ioredis: until its next flush after the drop (one at that very moment takes the command too).
+    const since = now - this.#downFrom;
+    let flush = IOREDIS_FIRST_FLUSH;
+    if (since > IOREDIS_SECOND_FLUSH) flush = IOREDIS_SECOND_FLUSH + Math.ceil((since - IOREDIS_SECOND_FLUSH) / IOREDIS_FLUSH_EVERY) * IOREDIS_FLUSH_EVERY;
+    else if (since > IOREDIS_FIRST_FLUSH) flush = IOREDIS_SECOND_FLUSH;
+    return Math.min(flush - since, this.#timeout);
+  }
+
+  /**
+   * Whether a restart since the session was last written lost it: its first write came after what
+   * that restart's persistence kept (a write after the restart would have put it back whole).
+   */
+  #lostToRestart(slot: number, now: number): boolean {
+    const restarts = this.#restarts, written = this.#writtenAt[slot];
+    if (restarts.length === 0 || restarts[restarts.length - 1].at <= written) return false;
+    for (const r of restarts)
+      if (r.at > written && r.at <= now && this.#createdAt[slot] > r.kept) {
+        this.#lostBy = r.event;
+        return true;
+      }
+    return false;
+  }
+
+  /**
+   * A write issued at `at` reached the store: the session is in it, whole. The model settles each
+   * command when it is issued (an outage or restart that begins afterwards does not touch it), so
+   * a write issued before a restart reached the store before it, and one issued after reached it
+   * once the store was back.
+   */
+  #saved(slot: number, at: number): void {
+    this.#writtenAt[slot] = at;
+    this.#unsaved[slot] = 0;
+  }
+
+  /** The write failed: a session this request created is not in the store; an older one keeps its last copy. */
+  #writeFailed(slot: number, after: number): number {
+    if (this.#fresh[slot]) this.#unsaved[slot] = 1;
+    return after;
   }
 
   /** One operation from `at`: its round trip and, with a capacity, its turn at the store. */
@@ -146,11 +212,15 @@ class SharedStore implements SessionStore {
   #grow(slot: number): void {
     let n = this.#createdAt.length;
     while (n <= slot) n *= 2;
-    const created = new Float64Array(n), unsaved = new Uint8Array(n);
-    created.set(this.#createdAt);
-    unsaved.set(this.#unsaved);
-    this.#createdAt = created;
-    this.#unsaved = unsaved;
+    const grown = <T extends Float64Array | Uint8Array>(old: T): T => {
+      const next = new (old.constructor as new (n: number) => T)(n);
+      next.set(old);
+      return next;
+    };
+    this.#createdAt = grown(this.#createdAt);
+    this.#writtenAt = grown(this.#writtenAt);
+    this.#fresh = grown(this.#fresh);
+    this.#unsaved = grown(this.#unsaved);
   }
 }
 
@@ -169,7 +239,7 @@ export const sharedStore = defineStore({
       .optional()
       .describe("Operations queue at the store in arrival order; without it the store never waits."),
     timeout: positiveDuration.optional().describe("Seconds the application (or the proxy in front) waits for the store before the request fails; default: no limit."),
-    client: z.enum(["node-redis", "ioredis"]).default("node-redis").describe("While the store is unreachable, node-redis queues commands until it returns; ioredis 5 gives up after about 10.5 s."),
+    client: z.enum(["node-redis", "ioredis"]).default("node-redis").describe("While the store is unreachable, node-redis queues commands until it returns; ioredis 5 rejects every waiting command 10.5 s and 43 s after the drop, then every 42 s."),
     onOutage: z.enum(["error", "newSession"]).default("error").describe("What the application does when it cannot read the session: answer an error (express-session: 500) or start a new session."),
     persistence: persistenceOptions.describe("What a restart keeps."),
   },

@@ -1,25 +1,62 @@
-import { count } from "../../scenario/fields.js";
+import { z } from "zod";
+import { count, positiveDuration } from "../../scenario/fields.js";
 import type { LostCause } from "../../metrics/causes.js";
 import { defineStore } from "./define.js";
 import { InstantStore, type SessionStore } from "./session-store.js";
 
+interface TokenOptions {
+  sessionBytes: number;
+  maxBytes: number;
+  lifetime?: number;
+  refresh: "sliding" | "none";
+  denylist?: number;
+}
+
 /**
  * Client-side tokens (a signed cookie or JWT): servers keep nothing, so any server reads the
  * session, unless the token is larger than the client can carry, in which case it never comes
- * back and every later request starts over.
+ * back and every later request starts over. A token with a lifetime (JWT `exp`, RFC 7519
+ * §4.1.4) is refused once it has passed it (cause `tokenExpired`), counted from the login or,
+ * refreshed on every response, from the last one. Nothing can take a valid token back without
+ * server state: a revoked session keeps working until its token expires, or until a denylist
+ * (keyed by `jti`, RFC 7519 §4.1.7) has reached every server.
  */
 class TokenStore extends InstantStore implements SessionStore {
+  readonly #o: TokenOptions;
   readonly #tooLarge: boolean;
+  /** When each user's token was issued (at login, or at its last response with sliding refresh). */
+  #issuedAt = new Float64Array(1024);
+  /** Seconds a revoked token would have kept working, summed over the reads that found a valid token. */
+  #revocationSum = 0;
+  #reads = 0;
 
-  constructor(sessionBytes: number, maxBytes: number) {
+  constructor(options: TokenOptions) {
     super();
-    this.#tooLarge = sessionBytes > maxBytes;
+    this.#o = options;
+    this.#tooLarge = options.sessionBytes > options.maxBytes;
   }
 
-  created(): void {}
+  created(slot: number, _server: number, now: number): void {
+    if (slot >= this.#issuedAt.length) this.#grow(slot);
+    this.#issuedAt[slot] = now;
+  }
 
-  readFailure(): LostCause | null {
-    return this.#tooLarge ? "tokenTooLarge" : null;
+  readFailure(slot: number, _server: number, now: number): LostCause | null {
+    if (this.#tooLarge) return "tokenTooLarge";
+    const { lifetime, refresh, denylist } = this.#o;
+    if (lifetime === undefined) return null;
+    const left = this.#issuedAt[slot] + lifetime - now;
+    if (left < 0) return "tokenExpired";
+    // Revoked now, this token would keep working for what is left of it, or until the denylist arrives.
+    this.#revocationSum += denylist === undefined ? left : Math.min(left, denylist);
+    this.#reads++;
+    if (refresh === "sliding") this.#issuedAt[slot] = now;
+    return null;
+  }
+
+  /** The mean time a session revoked at one of its requests keeps working; null when tokens never expire (or none was read). */
+  revocationSeconds(): number | null {
+    return this.#reads > 0 ? this.#revocationSum / this.#reads : null;
   }
 
   heldLocally(): boolean {
@@ -29,15 +66,26 @@ class TokenStore extends InstantStore implements SessionStore {
   lostBy(): number {
     return -1;
   }
+
+  #grow(slot: number): void {
+    let n = this.#issuedAt.length;
+    while (n <= slot) n *= 2;
+    const issued = new Float64Array(n);
+    issued.set(this.#issuedAt);
+    this.#issuedAt = issued;
+  }
 }
 
 export const tokenStore = defineStore({
   kind: "token",
   title: "client-side tokens",
-  summary: "The session travels with the client as a signed token (cookie or JWT); servers keep nothing.",
+  summary: "The session travels with the client as a signed token (cookie or JWT); servers keep nothing, and a revoked token works until it expires.",
   options: {
     sessionBytes: count(1 << 30).default(2048).describe("Size of the encoded session token."),
     maxBytes: count(1 << 30).default(4096).describe("Largest token the client can carry (RFC 6265: at least 4096 bytes per cookie)."),
+    lifetime: positiveDuration.optional().describe("The token's lifetime (JWT exp); default: it never expires (a signed session cookie)."),
+    refresh: z.enum(["sliding", "none"]).default("sliding").describe("sliding: a new token on every response; none: the lifetime counts from the login."),
+    denylist: positiveDuration.optional().describe("Seconds a revocation takes to reach every server through a denylist; default: no denylist."),
   },
-  create: (options) => new TokenStore(options.sessionBytes, options.maxBytes),
+  create: (options) => new TokenStore(options as TokenOptions),
 });
