@@ -1,5 +1,5 @@
 /** Why a live session could not be read by the server that got its request. */
-export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss" | "tokenExpired";
+export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss" | "tokenExpired" | "evicted" | "storeFull";
 
 /** The causes a topology event can be to blame for: its servers' memory, or the moves it made. */
 export type TopologyCause = "remapped" | "serverCrash" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss";
@@ -38,6 +38,14 @@ export const causeInfo = {
   serverStopped: {
     title: "Server stopped",
     description: "The server holding the session in memory was stopped on purpose (a planned stop, a restart); it finished its requests, but its memory went with it.",
+  },
+  evicted: {
+    title: "Evicted",
+    description: "The shared store reached its memory limit and evicted the session, the least recently used (allkeys-lru, volatile-lru).",
+  },
+  storeFull: {
+    title: "Store full",
+    description: "The shared store was at its memory limit with noeviction, so it refused to write the new session.",
   },
   tokenExpired: {
     title: "Token expired",

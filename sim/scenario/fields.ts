@@ -84,3 +84,12 @@ export const newServers = z.union([
   }),
 ]);
 export type NewServers = z.output<typeof newServers>;
+
+/** Bytes: a number, or a string with a unit as redis.conf writes them (kb, mb, gb: powers of 1024; case ignored). */
+export const bytesField = z
+  .union([z.number().int().positive().max(2 ** 50), z.string().regex(/^\s*\d+(\.\d+)?\s*(b|kb|mb|gb)\s*$/i, { error: 'expected bytes: a number, or a string like "512mb" or "2gb"' })])
+  .transform((v) => {
+    if (typeof v === "number") return v;
+    const [, n, unit] = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)\s*$/i.exec(v) as RegExpExecArray;
+    return Math.round(Number(n) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit.toLowerCase() as "b" | "kb" | "mb" | "gb"]);
+  });

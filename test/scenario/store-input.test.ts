@@ -57,7 +57,7 @@ describe("store events", () => {
 });
 
 describe("shared store options", () => {
-  it("default to 1 ms round trips, no capacity and no timeout, node-redis, errors in an outage, RDB with Redis's save points", () => {
+  it("default to 1 ms round trips, no capacity and no timeout, node-redis, errors in an outage, RDB with Redis's save points, no memory limit", () => {
     expect(valid({ store: { kind: "shared" } }).store).toEqual({
       kind: "shared",
       idleTimeout: 1800,
@@ -65,6 +65,8 @@ describe("shared store options", () => {
       client: "node-redis",
       onOutage: "error",
       persistence: { mode: "rdb", save: [[3600, 1], [300, 100], [60, 10000]], fsync: "everysec" },
+      eviction: "noeviction",
+      sessionBytes: 2048,
     });
     expect(valid({ store: { kind: "shared", capacity: { opTime: "13us" } } }).store.capacity).toEqual({ connections: 1, opTime: 13e-6 });
   });

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { KeyedRandom } from "../../engine/random.js";
 import type { LostCause } from "../../metrics/causes.js";
-import { count, positiveDuration, timeDistribution } from "../../scenario/fields.js";
+import { bytesField, count, positiveDuration, timeDistribution } from "../../scenario/fields.js";
 import { compileDistribution, type Distribution } from "../distributions.js";
 import { defineStore, type StoreContext } from "./define.js";
 import { Persistence, persistenceOptions, type PersistenceOptions } from "./persistence.js";
 import type { SessionStore } from "./session-store.js";
+import { StoreMemory } from "./store-memory.js";
 import { StoreQueue } from "./store-queue.js";
 
 /**
@@ -28,6 +29,9 @@ interface SharedOptions {
   client: "node-redis" | "ioredis";
   onOutage: "error" | "newSession";
   persistence: PersistenceOptions;
+  maxMemory?: number;
+  eviction: "noeviction" | "allkeys-lru" | "volatile-lru";
+  sessionBytes: number;
 }
 
 /**
@@ -48,12 +52,15 @@ class SharedStore implements SessionStore {
   readonly #queue: StoreQueue | null;
   readonly #persistence: Persistence;
   readonly #timeout: number;
+  readonly #memory: StoreMemory | null;
   /** Since and until when the store is unreachable. */
   #downFrom = -Infinity;
   #downUntil = -Infinity;
   /** The current access: its time, whether it started a new session because the store was unreachable, what its read found. */
   #accessAt = 0;
   #outageLoss = false;
+  /** Whether the store refused the current access's write (full, noeviction). */
+  #refused = false;
   #readLoss: LostCause | null = null;
   #lostBy = -1;
   /** Restarts so far: when, what they kept (data written after it is gone), which event. */
@@ -77,12 +84,16 @@ class SharedStore implements SessionStore {
     this.#queue = options.capacity ? new StoreQueue(options.capacity.connections, options.capacity.opTime) : null;
     this.#persistence = new Persistence(options.persistence);
     this.#timeout = options.timeout ?? Infinity;
+    // Every session has a TTL (connect-redis writes it with EX), so volatile-lru evicts like allkeys-lru.
+    this.#memory =
+      options.maxMemory === undefined ? null : new StoreMemory(Math.floor(options.maxMemory / options.sessionBytes), options.eviction !== "noeviction", context.idleTimeout);
   }
 
   access(slot: number, now: number, uid: number, n: number): number {
     if (slot >= this.#createdAt.length) this.#grow(slot);
     this.failed = false;
     this.#outageLoss = false;
+    this.#refused = false;
     this.#accessAt = now;
     this.#fresh[slot] = 0;
     let wait = 0;
@@ -100,7 +111,9 @@ class SharedStore implements SessionStore {
       }
     }
     wait += this.#trip(now + wait, uid, 2 * n);
-    this.#readLoss = this.#unsaved[slot] ? "storeOutage" : this.#lostToRestart(slot, now) ? "storeDataLoss" : null;
+    const memory = this.#memory;
+    this.#readLoss = this.#unsaved[slot] === 1 ? "storeOutage" : this.#unsaved[slot] === 2 ? "storeFull" : memory?.evicted(slot) ? "evicted" : this.#lostToRestart(slot, now) ? "storeDataLoss" : null;
+    memory?.read(slot, now);
     if (!this.queued) {
       wait += this.#trip(now + wait, uid, 2 * n + 1);
       if (wait <= this.#timeout) this.#saved(slot, now);
@@ -128,7 +141,7 @@ class SharedStore implements SessionStore {
   created(slot: number): void {
     this.#createdAt[slot] = this.#accessAt;
     this.#fresh[slot] = 1;
-    this.#unsaved[slot] = this.#outageLoss ? 1 : 0;
+    this.#unsaved[slot] = this.#outageLoss ? 1 : this.#refused ? 2 : 0;
   }
 
   readFailure(): LostCause | null {
@@ -187,6 +200,12 @@ class SharedStore implements SessionStore {
    * once the store was back.
    */
   #saved(slot: number, at: number): void {
+    // At the memory limit with noeviction, Redis refuses the write (OOM): a new session is not kept, an older one keeps its copy.
+    this.#refused = this.#memory !== null && !this.#memory.write(slot, at);
+    if (this.#refused) {
+      if (this.#fresh[slot]) this.#unsaved[slot] = 2;
+      return;
+    }
     this.#writtenAt[slot] = at;
     this.#unsaved[slot] = 0;
   }
@@ -242,6 +261,12 @@ export const sharedStore = defineStore({
     client: z.enum(["node-redis", "ioredis"]).default("node-redis").describe("While the store is unreachable, node-redis queues commands until it returns; ioredis 5 rejects every waiting command 10.5 s and 43 s after the drop, then every 42 s."),
     onOutage: z.enum(["error", "newSession"]).default("error").describe("What the application does when it cannot read the session: answer an error (express-session: 500) or start a new session."),
     persistence: persistenceOptions.describe("What a restart keeps."),
+    maxMemory: bytesField.optional().describe('Redis maxmemory: bytes the sessions may take ("512mb"); default: no limit.'),
+    eviction: z
+      .enum(["noeviction", "allkeys-lru", "volatile-lru"])
+      .default("noeviction")
+      .describe("maxmemory-policy at the limit: noeviction (Redis's default) refuses new sessions; the LRU policies evict the least recently used (cause evicted)."),
+    sessionBytes: count(1 << 30).default(2048).describe("Bytes one session takes in the store, its key and overhead included."),
   },
   create: (options, context) => new SharedStore(options as SharedOptions, context),
 });
