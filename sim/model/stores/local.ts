@@ -1,6 +1,7 @@
 import type { LostCause } from "../../metrics/causes.js";
 import { count } from "../../scenario/fields.js";
 import { defineStore, type StoreContext } from "./define.js";
+import { grown, grownLength } from "./grow.js";
 import { ServerMemory } from "./server-memory.js";
 import { InstantStore, type SessionStore } from "./session-store.js";
 
@@ -51,15 +52,10 @@ class LocalStore extends InstantStore implements SessionStore {
   }
 
   #grow(slot: number): void {
-    let n = this.#home.length;
-    while (n <= slot) n *= 2;
-    const home = new Int32Array(n), epoch = new Int32Array(n), record = new Int32Array(n);
-    home.set(this.#home);
-    epoch.set(this.#homeEpoch);
-    record.set(this.#record);
-    this.#home = home;
-    this.#homeEpoch = epoch;
-    this.#record = record;
+    const n = grownLength(this.#home.length, slot);
+    this.#home = grown(this.#home, n);
+    this.#homeEpoch = grown(this.#homeEpoch, n);
+    this.#record = grown(this.#record, n);
   }
 }
 

@@ -1,3 +1,5 @@
+import { grown } from "./grow.js";
+
 /**
  * The sessions each server holds in its memory, expired ones included until the application's
  * cleanup removes them (express-session's MemoryStore prunes on a timer, many hand-written stores
@@ -60,12 +62,8 @@ export class ServerMemory {
 
   #grow(): void {
     const n = this.#server.length * 2;
-    const server = new Int32Array(n), epoch = new Int32Array(n), seen = new Float64Array(n);
-    server.set(this.#server);
-    epoch.set(this.#recordEpoch);
-    seen.set(this.#lastSeen);
-    this.#server = server;
-    this.#recordEpoch = epoch;
-    this.#lastSeen = seen;
+    this.#server = grown(this.#server, n);
+    this.#recordEpoch = grown(this.#recordEpoch, n);
+    this.#lastSeen = grown(this.#lastSeen, n);
   }
 }

@@ -4,6 +4,7 @@ import type { LostCause } from "../../metrics/causes.js";
 import { bytesField, count, positiveDuration, timeDistribution } from "../../scenario/fields.js";
 import { compileDistribution, type Distribution } from "../distributions.js";
 import { defineStore, type StoreContext } from "./define.js";
+import { grown, grownLength } from "./grow.js";
 import { Persistence, persistenceOptions, type PersistenceOptions } from "./persistence.js";
 import type { SessionStore } from "./session-store.js";
 import { StoreMemory } from "./store-memory.js";
@@ -229,17 +230,11 @@ class SharedStore implements SessionStore {
   }
 
   #grow(slot: number): void {
-    let n = this.#createdAt.length;
-    while (n <= slot) n *= 2;
-    const grown = <T extends Float64Array | Uint8Array>(old: T): T => {
-      const next = new (old.constructor as new (n: number) => T)(n);
-      next.set(old);
-      return next;
-    };
-    this.#createdAt = grown(this.#createdAt);
-    this.#writtenAt = grown(this.#writtenAt);
-    this.#fresh = grown(this.#fresh);
-    this.#unsaved = grown(this.#unsaved);
+    const n = grownLength(this.#createdAt.length, slot);
+    this.#createdAt = grown(this.#createdAt, n);
+    this.#writtenAt = grown(this.#writtenAt, n);
+    this.#fresh = grown(this.#fresh, n);
+    this.#unsaved = grown(this.#unsaved, n);
   }
 }
 

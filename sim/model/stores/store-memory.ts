@@ -1,3 +1,5 @@
+import { grown, grownLength } from "./grow.js";
+
 /**
  * A store's memory limit (Redis `maxmemory`), in sessions: an exact LRU list over the sessions it
  * holds, oldest use at the tail. Redis evicts by sampling (`maxmemory-samples` 5) an approximation
@@ -86,16 +88,10 @@ export class StoreMemory {
   }
 
   #grow(slot: number): void {
-    let n = this.#state.length;
-    while (n <= slot) n *= 2;
-    const grow = <T extends Int32Array | Float64Array | Uint8Array>(old: T): T => {
-      const next = new (old.constructor as new (n: number) => T)(n);
-      next.set(old);
-      return next;
-    };
-    this.#prev = grow(this.#prev);
-    this.#next = grow(this.#next);
-    this.#lastUse = grow(this.#lastUse);
-    this.#state = grow(this.#state);
+    const n = grownLength(this.#state.length, slot);
+    this.#prev = grown(this.#prev, n);
+    this.#next = grown(this.#next, n);
+    this.#lastUse = grown(this.#lastUse, n);
+    this.#state = grown(this.#state, n);
   }
 }

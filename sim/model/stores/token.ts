@@ -2,6 +2,7 @@ import { z } from "zod";
 import { count, positiveDuration } from "../../scenario/fields.js";
 import type { LostCause } from "../../metrics/causes.js";
 import { defineStore } from "./define.js";
+import { grown, grownLength } from "./grow.js";
 import { InstantStore, type SessionStore } from "./session-store.js";
 
 interface TokenOptions {
@@ -68,11 +69,7 @@ class TokenStore extends InstantStore implements SessionStore {
   }
 
   #grow(slot: number): void {
-    let n = this.#issuedAt.length;
-    while (n <= slot) n *= 2;
-    const issued = new Float64Array(n);
-    issued.set(this.#issuedAt);
-    this.#issuedAt = issued;
+    this.#issuedAt = grown(this.#issuedAt, grownLength(this.#issuedAt.length, slot));
   }
 }
 
