@@ -8,8 +8,7 @@ import { count, duration } from "../../scenario/fields.js";
  * `always` (nothing acknowledged is lost), `everysec` (about the last second), `no` (the kernel
  * flushes, about every 30 s on Linux); or nothing.
  */
-export const persistenceOptions = z
-  .strictObject({
+export const persistenceObject = z.strictObject({
     mode: z.enum(["rdb", "aof", "none"]).default("rdb").describe("rdb (snapshots at save points, Redis's default), aof (append-only file) or none."),
     save: z
       .array(z.tuple([duration, count(1e12)]))
@@ -22,8 +21,8 @@ export const persistenceOptions = z
       ])
       .describe("RDB save points: [seconds, changes] pairs; a snapshot is taken once both have passed since the last."),
     fsync: z.enum(["always", "everysec", "no"]).default("everysec").describe("AOF appendfsync."),
-  })
-  .prefault({});
+  });
+export const persistenceOptions = persistenceObject.prefault({});
 export type PersistenceOptions = z.output<typeof persistenceOptions>;
 
 /** Seconds of writes AOF loses at a crash, per `appendfsync`. */

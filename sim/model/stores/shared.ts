@@ -238,30 +238,37 @@ class SharedStore implements SessionStore {
   }
 }
 
+/** How many operations the store executes at once and how long each takes. */
+export const capacityOptions = z.strictObject({
+  connections: count(10_000).default(1).describe("Operations the store executes at once (a single-threaded Redis: 1; a database: its connection pool)."),
+  opTime: positiveDuration.describe("Time one operation takes at the store (Redis without pipelining: about 13 µs, 75,000 a second)."),
+});
+
+/** The options of the shared-store model, with Redis's defaults; the database preset changes some. */
+export const sharedOptions = {
+  latency: timeDistribution.prefault(0.001).describe("One round trip; each request reads and writes the session once (default 1 ms)."),
+  capacity: capacityOptions.optional().describe("Operations queue at the store in arrival order; without it the store never waits."),
+  timeout: positiveDuration.optional().describe("Seconds the application (or the proxy in front) waits for the store before the request fails; default: no limit."),
+  client: z.enum(["node-redis", "ioredis"]).default("node-redis").describe("While the store is unreachable, node-redis queues commands until it returns; ioredis 5 rejects every waiting command 10.5 s and 43 s after the drop, then every 42 s."),
+  onOutage: z.enum(["error", "newSession"]).default("error").describe("What the application does when it cannot read the session: answer an error (express-session: 500) or start a new session."),
+  persistence: persistenceOptions.describe("What a restart keeps."),
+  maxMemory: bytesField.optional().describe('Redis maxmemory: bytes the sessions may take ("512mb"); default: no limit.'),
+  eviction: z
+    .enum(["noeviction", "allkeys-lru", "volatile-lru"])
+    .default("noeviction")
+    .describe("maxmemory-policy at the limit: noeviction (Redis's default) refuses new sessions; the LRU policies evict the least recently used (cause evicted)."),
+  sessionBytes: count(1 << 30).default(2048).describe("Bytes one session takes in the store, its key and overhead included."),
+};
+
+export function createSharedStore(options: unknown, context: StoreContext): SessionStore {
+  return new SharedStore(options as SharedOptions, context);
+}
+
 export const sharedStore = defineStore({
   kind: "shared",
   title: "shared store",
   summary: "A Redis-like store every server reads and writes over the network, with a capacity, outages, restarts and persistence.",
   canFail: true,
-  options: {
-    latency: timeDistribution.prefault(0.001).describe("One round trip; each request reads and writes the session once (default 1 ms)."),
-    capacity: z
-      .strictObject({
-        connections: count(10_000).default(1).describe("Operations the store executes at once (a single-threaded Redis: 1)."),
-        opTime: positiveDuration.describe("Time one operation takes at the store (Redis without pipelining: about 13 µs, 75,000 a second)."),
-      })
-      .optional()
-      .describe("Operations queue at the store in arrival order; without it the store never waits."),
-    timeout: positiveDuration.optional().describe("Seconds the application (or the proxy in front) waits for the store before the request fails; default: no limit."),
-    client: z.enum(["node-redis", "ioredis"]).default("node-redis").describe("While the store is unreachable, node-redis queues commands until it returns; ioredis 5 rejects every waiting command 10.5 s and 43 s after the drop, then every 42 s."),
-    onOutage: z.enum(["error", "newSession"]).default("error").describe("What the application does when it cannot read the session: answer an error (express-session: 500) or start a new session."),
-    persistence: persistenceOptions.describe("What a restart keeps."),
-    maxMemory: bytesField.optional().describe('Redis maxmemory: bytes the sessions may take ("512mb"); default: no limit.'),
-    eviction: z
-      .enum(["noeviction", "allkeys-lru", "volatile-lru"])
-      .default("noeviction")
-      .describe("maxmemory-policy at the limit: noeviction (Redis's default) refuses new sessions; the LRU policies evict the least recently used (cause evicted)."),
-    sessionBytes: count(1 << 30).default(2048).describe("Bytes one session takes in the store, its key and overhead included."),
-  },
-  create: (options, context) => new SharedStore(options as SharedOptions, context),
+  options: sharedOptions,
+  create: createSharedStore,
 });
