@@ -1,28 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadScenarioFile, runScenario, type Result, type StrategyResult } from "../sim/index.js";
-import type { TopologyEventResult } from "../sim/metrics/result.js";
+import type { Result } from "../sim/index.js";
+import { event, runBundled as run, strategy } from "./bundled.js";
 
 // The headline each bundled topology scenario's description states, checked on a full run of the
 // file as shipped (its own seed and replications), so a description cannot drift from what the
 // model shows. Each file runs in a few seconds.
 
-const dir = new URL("../scenarios/", import.meta.url);
 
-function run(file: string): Result {
-  return runScenario(loadScenarioFile(new URL(file, dir).pathname));
-}
-
-function strategy(result: Result, label: string): StrategyResult {
-  const found = result.results.find((r) => r.strategy === label);
-  if (!found) throw new Error(`no strategy ${label} in ${result.scenario}`);
-  return found;
-}
-
-function event(s: StrategyResult, action: string, nth = 0): TopologyEventResult {
-  const found = s.events.filter((e) => e.action === action)[nth];
-  if (!found) throw new Error(`no ${action} event #${nth} for ${s.strategy}`);
-  return found;
-}
 
 const SHARED = "round-robin + shared store";
 

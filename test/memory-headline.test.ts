@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { loadScenarioFile, runScenario } from "../sim/index.js";
-
-const dir = new URL("../scenarios/", import.meta.url);
+import { runBundled } from "./bundled.js";
 
 describe("memory-cleanup: an in-memory store that never removes expired sessions", () => {
-  const result = runScenario(loadScenarioFile(new URL("memory-cleanup.json", dir).pathname));
+  const result = runBundled("memory-cleanup.json");
 
   it("holds every session ever started while the sessions in use stay level", () => {
     for (const r of result.results) {

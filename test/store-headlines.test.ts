@@ -1,21 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadScenarioFile, runScenario, type Result, type StrategyResult } from "../sim/index.js";
+import type { Result, StrategyResult } from "../sim/index.js";
+import { runBundled as run, strategy } from "./bundled.js";
 
 // The headline each bundled shared-store scenario's description states, checked on a full run of
 // the file as shipped (its own seed and replications), so a description cannot drift from what
 // the model shows. Each file runs in about a second or two.
 
-const dir = new URL("../scenarios/", import.meta.url);
-
-function run(file: string): Result {
-  return runScenario(loadScenarioFile(new URL(file, dir).pathname));
-}
-
-function strategy(result: Result, label: string): StrategyResult {
-  const found = result.results.find((r) => r.strategy === label);
-  if (!found) throw new Error(`no strategy ${label} in ${result.scenario}`);
-  return found;
-}
 
 /** Start of the first and of the last timeline window (first replication) in which `series` is non-zero. */
 function span(s: StrategyResult, series: "failedRequests" | "lostSessions"): [number, number] {
