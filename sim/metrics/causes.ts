@@ -1,5 +1,5 @@
 /** Why a live session could not be read by the server that got its request. */
-export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss" | "tokenExpired" | "evicted" | "storeFull";
+export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss" | "tokenExpired" | "evicted" | "storeFull" | "storeTtl";
 
 /** The causes a topology event can be to blame for: its servers' memory, or the moves it made. */
 export type TopologyCause = "remapped" | "serverCrash" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss";
@@ -38,6 +38,10 @@ export const causeInfo = {
   serverStopped: {
     title: "Server stopped",
     description: "The server holding the session in memory was stopped on purpose (a planned stop, a restart); it finished its requests, but its memory went with it.",
+  },
+  storeTtl: {
+    title: "Store TTL",
+    description: "The session's key in the shared store expired at its fixed TTL while the user was still using it.",
   },
   evicted: {
     title: "Evicted",

@@ -67,6 +67,7 @@ describe("shared store options", () => {
       persistence: { mode: "rdb", save: [[3600, 1], [300, 100], [60, 10000]], fsync: "everysec" },
       eviction: "noeviction",
       sessionBytes: 2048,
+      ttl: "sliding",
     });
     expect(valid({ store: { kind: "shared", capacity: { opTime: "13us" } } }).store.capacity).toEqual({ connections: 1, opTime: 13e-6 });
   });

@@ -33,6 +33,7 @@ interface SharedOptions {
   maxMemory?: number;
   eviction: "noeviction" | "allkeys-lru" | "volatile-lru";
   sessionBytes: number;
+  ttl: "sliding" | "fixed";
 }
 
 /**
@@ -54,6 +55,8 @@ class SharedStore implements SessionStore {
   readonly #persistence: Persistence;
   readonly #timeout: number;
   readonly #memory: StoreMemory | null;
+  /** With a fixed TTL, seconds a session lives from its first write however often it is used; Infinity when every use renews it. */
+  readonly #fixedTtl: number;
   /** Since and until when the store is unreachable. */
   #downFrom = -Infinity;
   #downUntil = -Infinity;
@@ -85,6 +88,7 @@ class SharedStore implements SessionStore {
     this.#queue = options.capacity ? new StoreQueue(options.capacity.connections, options.capacity.opTime) : null;
     this.#persistence = new Persistence(options.persistence);
     this.#timeout = options.timeout ?? Infinity;
+    this.#fixedTtl = options.ttl === "fixed" ? context.idleTimeout : Infinity;
     // Every session has a TTL (connect-redis writes it with EX), so volatile-lru evicts like allkeys-lru.
     this.#memory =
       options.maxMemory === undefined ? null : new StoreMemory(Math.floor(options.maxMemory / options.sessionBytes), options.eviction !== "noeviction", context.idleTimeout);
@@ -113,7 +117,18 @@ class SharedStore implements SessionStore {
     }
     wait += this.#trip(now + wait, uid, 2 * n);
     const memory = this.#memory;
-    this.#readLoss = this.#unsaved[slot] === 1 ? "storeOutage" : this.#unsaved[slot] === 2 ? "storeFull" : memory?.evicted(slot) ? "evicted" : this.#lostToRestart(slot, now) ? "storeDataLoss" : null;
+    this.#readLoss =
+      this.#unsaved[slot] === 1
+        ? "storeOutage"
+        : this.#unsaved[slot] === 2
+          ? "storeFull"
+          : memory?.evicted(slot)
+            ? "evicted"
+            : this.#lostToRestart(slot, now)
+              ? "storeDataLoss"
+              : this.#fixedTtl < now - this.#createdAt[slot]
+                ? "storeTtl"
+                : null;
     memory?.read(slot, now);
     if (!this.queued) {
       wait += this.#trip(now + wait, uid, 2 * n + 1);
@@ -258,6 +273,10 @@ export const sharedOptions = {
     .default("noeviction")
     .describe("maxmemory-policy at the limit: noeviction (Redis's default) refuses new sessions; the LRU policies evict the least recently used (cause evicted)."),
   sessionBytes: count(1 << 30).default(2048).describe("Bytes one session takes in the store, its key and overhead included."),
+  ttl: z
+    .enum(["sliding", "fixed"])
+    .default("sliding")
+    .describe("sliding: every use renews the key's TTL (express-session's touch); fixed: the key expires idleTimeout after the session's first write, in use or not (connect-redis disableTouch with a session saved once)."),
 };
 
 export function createSharedStore(options: unknown, context: StoreContext): SessionStore {
