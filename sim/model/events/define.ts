@@ -165,6 +165,31 @@ export function listNames(names: readonly string[]): string {
   return names.length <= 10 ? names.join(", ") : `${names.slice(0, 10).join(", ")}, ... (${names.length} servers)`;
 }
 
+/**
+ * An event that moves one named server from one of the states `from` to the state `to`
+ * (`{ "at": ..., "crash": "s2" }`), through one lifecycle operation.
+ */
+export function serverStateEvent(def: {
+  action: string;
+  summary: string;
+  describe: string;
+  from: readonly PlannedState[];
+  to: PlannedState;
+  change: (control: TopologyControl, server: number, now: number) => void;
+}): EventDef {
+  return {
+    action: def.action,
+    summary: def.summary,
+    value: serverName(def.describe),
+    plan: (pool, value) => {
+      const name = value as string;
+      if (expectState(pool, name, [], def.from, def.action)) pool.set(name, def.to);
+      return { servers: [name] };
+    },
+    apply: (control, event, now) => def.change(control, control.server(event.servers[0]), now),
+  };
+}
+
 /** Identity helper, for symmetry with defineStrategy and defineStore. */
 export function defineEvent(def: EventDef): EventDef {
   return def;

@@ -1,12 +1,10 @@
-import { defineEvent, expectState, serverName } from "./define.js";
+import { serverStateEvent } from "./define.js";
 
-export const stopEvent = defineEvent({
+export const stopEvent = serverStateEvent({
   action: "stop",
   summary: "A planned stop: the server refuses new connections at once, answers the requests it has accepted, then exits with its memory.",
-  value: serverName("The server that stops."),
-  plan: (pool, name) => {
-    if (expectState(pool, name as string, [], ["up", "draining", "starting"], "stop")) pool.set(name as string, "down");
-    return { servers: [name as string] };
-  },
-  apply: (control, event, now) => control.stop(control.server(event.servers[0]), now),
+  describe: "The server that stops.",
+  from: ["up", "draining", "starting"],
+  to: "down",
+  change: (control, server, now) => control.stop(server, now),
 });
