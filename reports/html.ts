@@ -26,6 +26,7 @@ ${scorecard(result)}
 ${charts.map(figure).join("\n")}
 </div>
 ${eventsTable(result)}
+${phasesTable(result)}
 </section>
 ${howToRead()}
 ${jsonBlock("lbsim-result", result)}
@@ -355,6 +356,28 @@ Minimum: the share any strategy must move (sessions whose server was taken away)
 </div>`;
 }
 
+/** Per strategy, the measured interval phase by phase (between consecutive event times): what each step cost while it lasted. */
+function phasesTable(result: Result): string {
+  const withPhases = result.results.filter((r) => r.phases.length > 0);
+  if (!withPhases.length) return "";
+  const head = `<thead><tr><th class="name">Strategy</th><th>Phase</th><th>Requests</th><th>Failed</th><th>Lost sessions</th><th>Disrupted visits</th><th>p50 ms</th><th>p99 ms</th><th>Store ops/s</th></tr></thead>`;
+  const bodies = withPhases.map((r) => {
+    const rows = r.phases.map((p, i) => {
+      const causes = Object.entries(p.lostByCause).filter(([, n]) => n > 0).map(([cause, n]) => `${cause} ${sig3.format(n)}`).join(", ");
+      const phase = `${duration(p.from)}–${duration(p.to)}: ${esc(p.startedBy)}`;
+      return `<tr>${i === 0 ? `<th scope="row" rowspan="${r.phases.length}" class="name">${esc(r.strategy)}</th>` : ""}<td class="phase">${phase}</td><td>${count(p.requests)}</td><td>${count(p.failedRequests)}</td><td${causes ? ` title="${esc(causes)}"` : ""}>${count(p.lostSessions)}${causes ? `<span class="detail">${esc(causes)}</span>` : ""}</td><td>${count(p.disruptedVisits)}</td><td>${num(p.latencyMs.p50)}</td><td>${num(p.latencyMs.p99)}</td><td>${num(p.storeOperationsPerSecond)}</td></tr>`;
+    });
+    return `<tbody>${rows.join("\n")}</tbody>`;
+  });
+  return `<div class="events-block"><h3>Phases</h3>
+<div class="scroll"><table class="events phases">
+${head}
+${bodies.join("\n")}
+</table></div>
+<p class="note">The measured interval cut at the scenario's event times, means over replications: requests by when they were sent, losses and disrupted visits by when they happened. Store ops/s: reads and writes at the session store per second (n/a for stores in server memory or the client).</p>
+</div>`;
+}
+
 const definitions: [string, string][] = [
   ["Disrupted visits", "Visits in which the user lost a session at least once, over the visits started after the warmup: how many users noticed, whatever the number of losses each."],
   ["Lost sessions", "Times a request of a live session reached a server that could not read its state (not in that server's memory, store down or lost the data, token rejected) so the user had to start over; the rate is losses / sessions that lived while measuring, so a user who loses on every request counts every time."],
@@ -414,6 +437,7 @@ table.events th.name { min-width: 8.5em; }
 table.events .drained { white-space: normal; min-width: 7.5em; text-align: left; }
 table.events td.muted { color: var(--muted); }
 table.events td.still { color: #8a4b00; }
+table.phases td.phase { text-align: left; white-space: nowrap; }
 .loss1 { background: #fbeae8; }
 .loss2 { background: #f6d2ce; }
 .loss3 { background: #eeaaa3; }

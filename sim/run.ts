@@ -1,7 +1,7 @@
 import { BudgetError, BUDGET_FLAGS, bytes, count, DEFAULT_BUDGET, estimate, overBudget, type Budget } from "./budget.js";
 import { StalledError } from "./engine/invariant.js";
 import type { Result, StrategyResult } from "./metrics/result.js";
-import { estimates, meanEvents, meanMetrics } from "./metrics/summary.js";
+import { estimates, meanEvents, meanMetrics, meanPhases } from "./metrics/summary.js";
 import { simulate, type RunMonitor, type RunOutput } from "./model/simulation.js";
 import { InputError } from "./scenario/errors.js";
 import type { Scenario, StrategyEntry } from "./scenario/scenario.js";
@@ -101,6 +101,7 @@ function summarise(entry: StrategyEntry, runs: RunOutput[]): StrategyResult {
     metrics: meanMetrics(metrics),
     estimates: estimates(metrics),
     events: meanEvents(runs.map((r) => r.events)),
+    phases: meanPhases(runs.map((r) => r.phases)),
     servers: { names: requests.names, requests: requests.values, utilisation: perServer(runs, "utilisation").values },
     replications: metrics,
     timeline: { ...runs[0].timeline, servers: runs[0].servers.names },

@@ -41,7 +41,7 @@ describe("lbsim run", () => {
     expect(json.results.map((x: { strategy: string }) => x.strategy)).toEqual(["round-robin", "nginx-ip-hash", "cookie-insert"]);
     expect(Object.keys(json.results[0].metrics)).toEqual([
       "requests", "failedRequests", "sessions", "lostSessions", "lostSessionRate", "lostByCause", "visits", "disruptedVisits", "disruptedVisitRate", "expiredSessions", "liveSessionsAtStart", "liveSessionsAtEnd", "remapRate",
-      "loadSkew", "peakLoadSkew", "loadCov", "latencyMs", "affinityHitRate", "answeredPerSecond", "sessionsInUse", "peakSessionsHeld", "peakBytesHeld", "revocationSeconds", "utilisation", "peakUtilisation",
+      "loadSkew", "peakLoadSkew", "loadCov", "latencyMs", "affinityHitRate", "answeredPerSecond", "sessionsInUse", "peakSessionsHeld", "peakBytesHeld", "revocationSeconds", "cacheHitRate", "staleReads", "replicationBytesPerSecond", "peakReplicationBytesPerSecond", "utilisation", "peakUtilisation",
     ]);
     expect(json.results[0].events[0]).toMatchObject({ at: 300, action: "crash", server: "s1" });
     const csv = readFileSync(join(out, "results.csv"), "utf8").trim().split("\n");

@@ -1,9 +1,9 @@
 /** Why a live session could not be read by the server that got its request. */
-export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss" | "tokenExpired" | "evicted" | "storeFull" | "storeTtl";
+export type LostCause = "serverCrash" | "remapped" | "addressChanged" | "cookieCleared" | "tokenTooLarge" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss" | "tokenExpired" | "evicted" | "storeFull" | "storeTtl" | "storeSwitched";
 
 /** The causes a topology event can be to blame for: its servers' memory, or the moves it made. */
-export type TopologyCause = "remapped" | "serverCrash" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss";
-export const topologyCauses: readonly TopologyCause[] = ["remapped", "serverCrash", "serverStopped", "drainDeadline", "storeOutage", "storeDataLoss"];
+export type TopologyCause = "remapped" | "serverCrash" | "serverStopped" | "drainDeadline" | "storeOutage" | "storeDataLoss" | "storeSwitched";
+export const topologyCauses: readonly TopologyCause[] = ["remapped", "serverCrash", "serverStopped", "drainDeadline", "storeOutage", "storeDataLoss", "storeSwitched"];
 
 export function isTopologyCause(cause: LostCause): cause is TopologyCause {
   return (topologyCauses as readonly string[]).includes(cause);
@@ -66,6 +66,10 @@ export const causeInfo = {
   drainDeadline: {
     title: "Drain deadline",
     description: "The server holding the session was draining and reached its deadline while the session was still in use, so it stopped with the session in memory.",
+  },
+  storeSwitched: {
+    title: "Store switched",
+    description: "The application switched session stores and the new one never had the session (it was not written there during a dual write).",
   },
 } as const satisfies Record<LostCause, CauseInfo>;
 

@@ -28,9 +28,16 @@ export class LogHistogram {
     return this.#total > 0 ? this.#sum / this.#total : NaN;
   }
 
-  record(value: number): void {
+  /** Records a value; returns its bucket, so a histogram of the same shape can take it without a second logarithm (`recordIn`). */
+  record(value: number): number {
     const last = this.#counts.length - 1;
     const i = value <= this.#min ? 0 : Math.min(last, Math.floor(Math.log(value / this.#min) / this.#logGrowth));
+    this.recordIn(i, value);
+    return i;
+  }
+
+  /** Records a value whose bucket a histogram of the same shape computed. */
+  recordIn(i: number, value: number): void {
     this.#counts[i]++;
     this.#total++;
     this.#sum += value;

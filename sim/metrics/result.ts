@@ -42,9 +42,52 @@ export interface Metrics {
    * requests keeps working (what is left of its token, or the denylist's delay); null otherwise.
    */
   revocationSeconds: Measure;
+  /** For a cache in front of a shared store: reads of an existing session answered from the serving server's cache, over all such reads; null otherwise. */
+  cacheHitRate: Measure;
+  /**
+   * For stores where a server can read an older version of a session than its last write (a
+   * local cache another server's write made out of date, a replica that missed the latest
+   * write): how many reads did; null for stores where it cannot happen.
+   */
+  staleReads: Measure;
+  /** For replicated server memory: bytes per second a server sends to keep replicas, the mean over servers and the busiest's; null otherwise. */
+  replicationBytesPerSecond: Measure;
+  peakReplicationBytesPerSecond: Measure;
   /** Share of the workers' time spent serving, averaged over servers, and on the busiest server. */
   utilisation: number;
   peakUtilisation: number;
+}
+
+/** Figures only some stores have. */
+export interface StoreFigures {
+  /** Reads of an existing session answered from the serving server's own cache, over all such reads. */
+  cacheHitRate: number | null;
+  /** Reads that found an older version of the session than its last write (another server changed it, or a replica missed the latest write). */
+  staleReads: number | null;
+  /** Bytes per second one server sends to keep replicas, the mean over servers and the busiest server's. */
+  replicationBytesPerSecond: number | null;
+  peakReplicationBytesPerSecond: number | null;
+}
+
+/**
+ * One phase of the measured interval: from its start (the end of the warmup, or an event time)
+ * to the next event time or the end. Requests count by when they were sent; losses and
+ * disrupted visits by when they happened; visits by when they started.
+ */
+export interface PhaseResult {
+  from: number;
+  to: number;
+  /** What started it: "start", or the events at its start ("store", "crash s2"). */
+  startedBy: string;
+  requests: number;
+  failedRequests: number;
+  lostSessions: number;
+  lostByCause: Record<LostCause, number>;
+  visits: number;
+  disruptedVisits: number;
+  latencyMs: { p50: Measure; p95: Measure; p99: Measure };
+  /** Operations per second at the session store (reads and writes), for stores that count them; null otherwise. */
+  storeOperationsPerSecond: Measure;
 }
 
 /** Per-server figures over the measured interval, in server order. */
@@ -134,6 +177,8 @@ export interface StrategyResult {
   events: TopologyEventResult[];
   /** Per-server requests and utilisation, means over replications. */
   servers: ServerFigures;
+  /** The measured interval cut at the scenario's event times (none without events, or with more than 20 event times), means over replications. */
+  phases: PhaseResult[];
   /** One entry per replication. */
   replications: Metrics[];
   timeline: Timeline;

@@ -1,4 +1,4 @@
-import { EVENT_FIGURES, type Estimate, type Metrics, type TopologyEventResult } from "./result.js";
+import { EVENT_FIGURES, type Estimate, type Metrics, type PhaseResult, type TopologyEventResult } from "./result.js";
 
 /** Two-sided 95% Student-t critical values for 1..30 degrees of freedom (standard tables). */
 const T95 = [
@@ -56,6 +56,11 @@ export function meanEvents(runs: readonly TopologyEventResult[][]): TopologyEven
     if (column.some((e) => e.emptiedAfter === null)) mean.emptiedAfter = null;
     return { ...mean, at: first.at, action: first.action, server: first.server, ci95: ci95 as TopologyEventResult["ci95"] };
   });
+}
+
+/** Phases averaged over replications (every replication has the same phases). */
+export function meanPhases(runs: readonly PhaseResult[][]): PhaseResult[] {
+  return runs[0].map((first, i) => ({ ...(meanOf(runs.map((r) => r[i])) as PhaseResult), startedBy: first.startedBy }));
 }
 
 function meanOf(items: readonly object[]): unknown {

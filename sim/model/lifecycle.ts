@@ -1,5 +1,6 @@
 import type { Kind } from "../engine/engine.js";
 import type { LostCause } from "../metrics/causes.js";
+import type { StoreSpec } from "../scenario/store-schema.js";
 import type { DeployPlan, TopologyControl, TrafficChange } from "./events/index.js";
 import type { HealthChecks } from "./health-checks.js";
 import type { Requests } from "./requests.js";
@@ -18,6 +19,9 @@ export interface LifecycleListeners {
   drainStarted(event: number, server: number, now: number): void;
   traffic(change: TrafficChange, now: number): void;
   deploy(event: number, plan: DeployPlan, now: number): void;
+  /** Scenario event `event` changes where sessions live, or the balancer's strategy. */
+  store(event: number, store: StoreSpec | string, dualWrite: boolean, now: number): void;
+  strategy(event: number, id: string, options: unknown, now: number): void;
 }
 
 /**
@@ -64,7 +68,7 @@ export class ServerLifecycle implements TopologyControl {
     const servers = this.#world.servers, state = servers.state[server];
     if (state !== ServerState.Starting && !servers.running[server]) return;
     this.#gen[server]++;
-    servers.halt(server, "serverCrash", this.event);
+    servers.halt(server, "serverCrash", this.event, now);
     this.#world.metrics.serverDown(server);
     this.#requests.failAll(server, now);
     this.listeners.takenAway(this.event, server);
@@ -89,7 +93,7 @@ export class ServerLifecycle implements TopologyControl {
     servers.stopEvent[server] = this.event;
     servers.state[server] = ServerState.Down;
     this.#world.metrics.serverDown(server);
-    if (servers.active[server] === 0) servers.halt(server, cause, this.event);
+    if (servers.active[server] === 0) servers.halt(server, cause, this.event, now);
     this.listeners.takenAway(this.event, server);
   }
 
@@ -99,7 +103,7 @@ export class ServerLifecycle implements TopologyControl {
     if (state !== ServerState.Down) return;
     if (servers.running[server]) {
       this.#requests.failAll(server, now);
-      servers.halt(server, servers.stopCause[server], servers.stopEvent[server]);
+      servers.halt(server, servers.stopCause[server], servers.stopEvent[server], now);
     }
     this.#gen[server]++;
     servers.start(server);
@@ -197,11 +201,19 @@ export class ServerLifecycle implements TopologyControl {
     this.listeners.deploy(this.event, plan, now);
   }
 
-  storeOutage(seconds: number, now: number): void {
-    this.#world.store.outage?.(seconds, now, this.event);
+  storeOutage(seconds: number, now: number, node?: string): void {
+    this.#world.store.outage?.(seconds, now, this.event, node);
   }
 
-  storeRestart(seconds: number, now: number): void {
-    this.#world.store.restart?.(seconds, now, this.event);
+  storeRestart(seconds: number, now: number, node?: string, host = false): void {
+    this.#world.store.restart?.(seconds, now, this.event, node, host);
+  }
+
+  changeStore(store: StoreSpec | string, dualWrite: boolean, now: number): void {
+    this.listeners.store(this.event, store, dualWrite, now);
+  }
+
+  changeStrategy(id: string, options: unknown, now: number): void {
+    this.listeners.strategy(this.event, id, options, now);
   }
 }

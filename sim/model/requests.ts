@@ -138,7 +138,7 @@ export class Requests {
     t.worker[slot] = worker;
     const uid = t.uid[slot], n = t.sent[slot];
     // A store that never waits (local memory, tokens) is not asked: the request path stays as short as it was.
-    const trips = this.#instantStore ? 0 : store.access(slot, now, uid, n);
+    const trips = this.#instantStore ? 0 : store.access(slot, now, uid, n, server);
     t.storeFailed[slot] = store.failed ? 1 : 0;
     if (store.failed) {
       // The worker waits for the store, then answers an error.
@@ -178,7 +178,7 @@ export class Requests {
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     // A stopping server exits once it has answered everything it accepted.
-    else if (servers.stopping[server] && servers.active[server] === 0) servers.halt(server, servers.stopCause[server], servers.stopEvent[server]);
+    else if (servers.stopping[server] && servers.active[server] === 0) servers.halt(server, servers.stopCause[server], servers.stopEvent[server], now);
     this.#users.afterResponse(slot, now);
   }
 }

@@ -99,8 +99,11 @@ export class ServerPool {
     return this.#byName.get(name) ?? -1;
   }
 
-  /** The process ends and its memory with it, for `cause`, because of scenario event `event` (-1: none). */
-  halt(server: number, cause: LostCause, event: number): void {
+  /** Told when a server's memory is gone (a store that keeps copies elsewhere acts on it); null when nothing listens. */
+  memoryLost: ((server: number, now: number) => void) | null = null;
+
+  /** The process ends at `now` and its memory with it, for `cause`, because of scenario event `event` (-1: none). */
+  halt(server: number, cause: LostCause, event: number, now: number): void {
     this.up[server] = 0;
     this.running[server] = 0;
     this.stopping[server] = 0;
@@ -108,6 +111,7 @@ export class ServerPool {
     this.epoch[server]++;
     this.memoryLostBy[server] = cause;
     this.memoryLostByEvent[server] = event;
+    this.memoryLost?.(server, now);
   }
 
   /** The process starts, empty, and accepts connections. */

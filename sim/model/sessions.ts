@@ -114,7 +114,7 @@ export class Sessions {
     if (isTopologyCause(cause)) this.#tracker.lost(slot, event, cause);
     if (t.visitState[slot] === 1) {
       t.visitState[slot] = 2;
-      this.#metrics.visitDisrupted();
+      this.#metrics.visitDisrupted(now);
     }
   }
 
@@ -131,5 +131,6 @@ export class Sessions {
     this.#tracker.close(slot, now, -1);
     this.#uncount(slot, now);
     this.#clients.session[slot] = -1;
+    this.#store.ended?.(slot);
   }
 }

@@ -2,8 +2,10 @@ import { Engine, type Kind } from "../engine/engine.js";
 import { InvariantError } from "../engine/invariant.js";
 import { stream } from "../engine/random.js";
 import { Collector } from "../metrics/collector.js";
-import type { Metrics, Timeline, TopologyEventResult } from "../metrics/result.js";
+import { MAX_PHASES, PhaseCollector } from "../metrics/phases.js";
+import type { Metrics, PhaseResult, Timeline, TopologyEventResult } from "../metrics/result.js";
 import type { Scenario, StrategyEntry } from "../scenario/scenario.js";
+import type { StoreSpec } from "../scenario/store-schema.js";
 import { findStrategy } from "../strategies/index.js";
 import { Balancer } from "./balancer.js";
 import { ClientTable } from "./clients.js";
@@ -15,7 +17,9 @@ import { Deployments } from "./rolling-deploy.js";
 import { Requests } from "./requests.js";
 import { ServerPool } from "./servers.js";
 import { Sessions } from "./sessions.js";
-import { findStore } from "./stores/index.js";
+import { findEvent } from "./events/index.js";
+import { MigratingStore } from "./store-migration.js";
+import { findStore, type StoreContext } from "./stores/index.js";
 import { Topology } from "./topology.js";
 import { Users } from "./users.js";
 import type { World } from "./world.js";
@@ -23,6 +27,7 @@ import type { World } from "./world.js";
 export interface RunOutput {
   metrics: Metrics;
   events: TopologyEventResult[];
+  phases: PhaseResult[];
   timeline: Timeline;
   /** Per server (in the order they were created): name, requests and utilisation over the measured interval. */
   servers: { names: string[]; requests: number[]; utilisation: number[] };
@@ -62,6 +67,10 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
     drainStarted: (event, server, now) => tracker.drainStarted(event, server, sessions.inUse[server], now),
     traffic: (change, now) => users.traffic(change, now),
     deploy: (event, plan, now) => deployments.start(event, plan, now),
+    store: (event, store, dualWrite) => (world.store as MigratingStore).change(event, store, dualWrite),
+    strategy: (event, id, options) => {
+      world.balancer.strategy = (findStrategy(id) ?? missing("strategy", id)).create(world.balancer.pool, stream(world.seed, world.purpose(`strategy-event:${event}`)), options);
+    },
   };
   checks.onChange = (server, now) => {
     deployments.healthChanged(server, now);
@@ -73,6 +82,9 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const MEASURE_START = engine.on((_, now) => {
     metrics.liveSessionsAtStart += sessions.countLive(now);
   });
+  const phases = phaseCollector(scenario);
+  metrics.phases = phases;
+  const PHASE: Kind = engine.on((k) => phases?.boundary(k, world.store.operations?.() ?? null));
   const rotation = new Uint8Array(world.servers.capacity);
   const WINDOW: Kind = engine.on((_, now) => {
     metrics.closeWindow(world.servers.inRotation(rotation), sessions.inUse, world.store.held?.(now) ?? null, now);
@@ -83,6 +95,10 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   // The order matters for events at equal times: measurement starts before anything else at
   // the end of the warmup, then arrivals, health checks, random failures and scenario events, then windows.
   engine.at(scenario.warmup, MEASURE_START, 0);
+  if (phases) {
+    engine.at(scenario.warmup, PHASE, 0);
+    phases.cuts.forEach((at, k) => engine.at(at, PHASE, k + 1));
+  }
   users.start();
   checks.start();
   for (let server = 0; server < world.servers.size; server++) failures.started(server, 0);
@@ -91,9 +107,11 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const slice = monitor?.slice ?? Infinity;
   while (!engine.run(scenario.duration, slice)) monitor?.check(engine.processed, engine.now);
   for (let slot = 0; slot < world.clients.used; slot++) sessions.abandon(slot, scenario.duration);
+  phases?.boundary(phases.cuts.length + 1, world.store.operations?.() ?? null);
   metrics.revocationSeconds = world.store.revocationSeconds?.() ?? null;
+  metrics.storeFigures = world.store.figures?.() ?? {};
   const names = world.servers.specs.map((s) => s.name);
-  return { metrics: metrics.metrics(), events: tracker.results(), timeline: metrics.timeline, servers: { names, ...metrics.perServer() }, processedEvents: engine.processed };
+  return { metrics: metrics.metrics(), events: tracker.results(), phases: phases?.results() ?? [], timeline: metrics.timeline, servers: { names, ...metrics.perServer() }, processedEvents: engine.processed };
 }
 
 /** The shared parts of one run: engine, clients, servers, balancer with the strategy, store, metrics. */
@@ -104,16 +122,24 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const balancer = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
   const strategy = findStrategy(entry.id) ?? missing("strategy", entry.id);
   balancer.strategy = strategy.create(balancer.pool, stream(seed, purpose(`strategy:${entry.label}`)), entry.options);
-  const store = (findStore(entry.store.kind) ?? missing("store kind", entry.store.kind)).create(entry.store, {
+  const context: StoreContext = {
     epoch: pool.epoch,
     memoryLostBy: pool.memoryLostBy,
     memoryLostByEvent: pool.memoryLostByEvent,
     capacity: servers.capacity,
     idleTimeout: entry.store.idleTimeout,
     cleanupEvery: servers.sessionCleanupEvery,
+    members: pool,
+    measureFrom: scenario.warmup,
+    measureUntil: scenario.duration,
     seed,
     purpose,
-  });
+  };
+  const createStore = (spec: StoreSpec) => (findStore(spec.kind) ?? missing("store kind", spec.kind)).create(spec, context);
+  // A scenario that changes the store runs every strategy's store behind a switch; others use it directly.
+  const changing = scenario.events.some((e) => findEvent(e.action)?.changesStore);
+  const store = changing ? new MigratingStore(createStore(entry.store), createStore, servers.capacity) : createStore(entry.store);
+  if (store.memoryLost) pool.memoryLost = (server, now) => store.memoryLost!(server, now);
   return {
     scenario,
     engine: new Engine(),
@@ -125,6 +151,18 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
     seed,
     purpose,
   };
+}
+
+/** Phases cut at the scenario's event times inside the measured interval; null without any (or with too many to tabulate). */
+function phaseCollector(scenario: Scenario): PhaseCollector | null {
+  const cuts = [...new Set(scenario.events.map((e) => e.at))].filter((at) => at > scenario.warmup && at < scenario.duration).sort((a, b) => a - b);
+  if (cuts.length === 0 || cuts.length >= MAX_PHASES) return null;
+  const label = (at: number) =>
+    scenario.events
+      .filter((e) => e.at === at)
+      .map((e) => (e.servers.length > 0 ? `${e.action} ${e.servers.join(", ")}` : (findEvent(e.action)?.label?.(e.value, e.options) ?? e.action)))
+      .join(" + ");
+  return new PhaseCollector(scenario.warmup, scenario.duration, cuts, cuts.map(label));
 }
 
 /** A validated scenario names only registered parts; anything else is a bug. */

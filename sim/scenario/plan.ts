@@ -1,5 +1,7 @@
 import type { PlannedPool, PlannedState } from "../model/events/index.js";
+import { findStore } from "../model/stores/index.js";
 import type { Issue } from "./scenario.js";
+import type { StoreSpec } from "./schema.js";
 
 interface LaterChange {
   at: number;
@@ -26,11 +28,17 @@ export class PoolPlan implements PlannedPool {
   #prefix: (string | number)[] = [];
   #defaultNames = 0;
 
-  readonly storeCanFail: boolean;
+  storeCanFail: boolean;
+  dualWriting: string | null = null;
+  readonly storeNodes: readonly string[];
 
-  constructor(initial: readonly { name: string; weight: number }[], healthDelay: number, storeCanFail: boolean, issues: Issue[]) {
+  /** `stores`: the store of each strategy entry. */
+  constructor(initial: readonly { name: string; weight: number }[], healthDelay: number, stores: readonly StoreSpec[], issues: Issue[]) {
     this.healthDelay = healthDelay;
-    this.storeCanFail = storeCanFail;
+    const fallible = stores.filter((s) => findStore(s.kind)?.canFail === true);
+    this.storeCanFail = fallible.length > 0;
+    const nodes = fallible.map((s) => findStore(s.kind)?.nodes?.(s) ?? []);
+    this.storeNodes = nodes.length === 0 ? [] : nodes[0].filter((n) => nodes.every((list) => list.includes(n)));
     this.#issues = issues;
     for (const s of initial) {
       this.create(s.name, s.weight);
@@ -100,5 +108,10 @@ export class PoolPlan implements PlannedPool {
 
   problem(path: (string | number)[], message: string): void {
     this.#issues.push({ path: [...this.#prefix, ...path], message });
+  }
+
+  optionProblem(key: string, message: string): void {
+    // The prefix ends with the event's action key; an option sits beside it.
+    this.#issues.push({ path: [...this.#prefix.slice(0, -1), key], message });
   }
 }

@@ -5,7 +5,6 @@ import { LIMITS } from "./limits.js";
 import { eventKinds, type EventDef } from "../model/events/index.js";
 import { defaultAddress } from "../model/servers.js";
 import { PoolPlan } from "./plan.js";
-import { findStore } from "../model/stores/index.js";
 import { z } from "zod";
 
 /** One problem with a scenario, located by its JSON path (`servers.list[2].weight`). */
@@ -109,8 +108,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
   // In time order (the sort is stable: events at one time keep the file's order), each event
   // checks itself against the servers as they will be then and updates that picture.
   const order = raw.events.map((e, i) => ({ e: e as Record<string, unknown> & { at: number }, i })).sort((a, b) => a.e.at - b.e.at);
-  const storeCanFail = entries.some((e) => findStore(e.store.kind)?.canFail === true);
-  const plan = new PoolPlan(list, raw.balancer.healthCheck.rise * raw.balancer.healthCheck.interval, storeCanFail, issues);
+  const plan = new PoolPlan(list, raw.balancer.healthCheck.rise * raw.balancer.healthCheck.interval, entries.map((e) => e.store), issues);
   const events: ScenarioEvent[] = [];
   for (const { e, i } of order) {
     // The schema has checked that exactly one registered action is present, with its options.

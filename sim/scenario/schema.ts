@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { count, countDistribution, duration, fraction, positiveDuration, serverNameField, timeDistribution } from "./fields.js";
 import { findStrategy, strategies } from "../strategies/index.js";
-import { unknownStrategy } from "./suggest.js";
-import { storeKinds } from "../model/stores/index.js";
+import { store } from "./store-schema.js";
+import { strategyEntry } from "./strategy-entry.js";
 import { eventKinds } from "../model/events/index.js";
 import { LIMITS } from "./limits.js";
+
+export { store, type StoreSpec } from "./store-schema.js";
 
 /** A scenario name also names its output folder, so it can hold no path separator and cannot be "." or "..". */
 export const SCENARIO_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,${LIMITS.nameLength - 1}}$`);
@@ -81,37 +83,6 @@ const servers = z
       if (entry.id !== undefined) ids.add(entry.id);
     });
   });
-
-/** The session store: one strict object per registered kind, with the idle timeout every kind has. */
-export const store = z.discriminatedUnion(
-  "kind",
-  storeKinds.map((def) =>
-    z.strictObject({ kind: z.literal(def.kind).describe(def.summary), idleTimeout: positiveDuration.default(1800), ...def.options }),
-  ) as [z.ZodObject, ...z.ZodObject[]],
-) as unknown as z.ZodType<StoreSpec, { kind: string } & Record<string, unknown>>;
-/** A store as the scenario gives it, defaults filled in: `kind`, `idleTimeout` and the kind's own options. */
-export type StoreSpec = { kind: string; idleTimeout: number } & Record<string, unknown>;
-
-
-/**
- * A strategy id, or `{ id, label?, store?, ...options }` whose options the strategy's own schema
- * checks here, so that problems in them read like any other (paths, allowed keys, suggestions).
- */
-const strategyEntry = z.union([
-  z.string().superRefine((id, ctx) => {
-    if (!findStrategy(id)) ctx.addIssue({ code: "custom", message: unknownStrategy(id) });
-  }),
-  z.looseObject({ id: z.string(), label: z.string().min(1).max(LIMITS.labelLength).optional(), store: store.optional() }).superRefine((entry, ctx) => {
-    const def = findStrategy(entry.id);
-    if (!def) return ctx.addIssue({ code: "custom", path: ["id"], message: unknownStrategy(entry.id) });
-    const { id: _id, label: _label, store: _store, ...options } = entry;
-    const checked = def.options.safeParse(options);
-    // Re-raised so they read like every other issue: zod's default texts are dropped for the parse's
-    // own wording; a strategy author's message (a custom check) is kept.
-    if (!checked.success)
-      for (const { message, ...issue } of checked.error.issues) ctx.addIssue({ ...issue, ...(issue.code === "custom" ? { message } : {}) } as z.core.$ZodRawIssue);
-  }),
-]);
 
 /** Keys an event may have beside its action, and the event kinds that take each. */
 const optionKeys = new Map<string, string[]>();

@@ -80,7 +80,7 @@ function splitHostPort(text: Uint8Array): [number, number, number] {
 }
 
 /** Index of the first point ≥ k, points.length when there is none (successor rule). */
-function firstAtOrAfter(points: Uint32Array, k: number): number {
+export function firstAtOrAfter(points: Uint32Array, k: number): number {
   let lo = 0, hi = points.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;

@@ -42,7 +42,7 @@ describe("a drain", () => {
     // Nobody was moved or lost; the drain emptied s3 within one visit length of starting.
     expect(r.metrics.lostSessions).toBe(0);
     expect(event).toMatchObject({ action: "drain", server: "s3", lostSessions: 0 });
-    expect(event.lostByCause).toEqual({ remapped: 0, serverCrash: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0 });
+    expect(event.lostByCause).toEqual({ remapped: 0, serverCrash: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, storeSwitched: 0 });
     expect(event.emptiedAfter).toBeGreaterThan(0);
     expect(event.emptiedAfter).toBeLessThanOrEqual(195);
     // s3's share of weight went to the two others: each grew from 1/3 to 1/2.

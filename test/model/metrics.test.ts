@@ -25,7 +25,7 @@ describe("metric definitions on hand-worked runs", () => {
     expect(m.requests).toBe(4);
     expect(m.sessions).toBe(4);
     expect(m.lostSessions).toBe(3);
-    expect(m.lostByCause).toEqual({ serverCrash: 0, remapped: 3, addressChanged: 0, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0, evicted: 0, storeFull: 0, storeTtl: 0 });
+    expect(m.lostByCause).toEqual({ serverCrash: 0, remapped: 3, addressChanged: 0, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0, evicted: 0, storeFull: 0, storeTtl: 0, storeSwitched: 0 });
     expect(m.lostSessionRate).toBe(0.75); // 3 / 4
     expect(m.remapRate).toBe(1); // 3 of 3 continuing requests moved
     expect(m.affinityHitRate).toBe(0);
@@ -90,7 +90,7 @@ describe("metric definitions on hand-worked runs", () => {
         balancedFraction: 1,
         lostSessions: 1,
         lostFraction: 1,
-        lostByCause: { remapped: 0, serverCrash: 1, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0 },
+        lostByCause: { remapped: 0, serverCrash: 1, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, storeSwitched: 0 },
         emptiedAfter: null,
       },
     ]);

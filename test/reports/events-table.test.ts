@@ -52,7 +52,7 @@ describe("topology events table", () => {
   it("shows the sessions lost because of the event, their share of the active and their causes", () => {
     const crash = eventRows(block, "30m: crash s2");
     expect(cells(crash["nginx-ip-hash"]).slice(6, 8)).toEqual(["600 server crash 600", "24.9% ± 2%"]);
-    expect(crash["nginx-ip-hash"]).toMatch(/title="Remapped: 0 · Server crash: 600 · Server stopped: 0 · Drain deadline: 0 · Store outage: 0 · Store data loss: 0 \(95% CI ± 48\)"/);
+    expect(crash["nginx-ip-hash"]).toMatch(/title="Remapped: 0 · Server crash: 600 · Server stopped: 0 · Drain deadline: 0 · Store outage: 0 · Store data loss: 0 · Store switched: 0 \(95% CI ± 48\)"/);
     const drain = eventRows(block, "45m: drain s4");
     expect(cells(drain["nginx-ip-hash"]).slice(6, 8)).toEqual(["121 remapped 121", "5.06% ± 0.41%"]);
     expect(cells(drain["cookie-insert"]).slice(6, 8)).toEqual(["37 drain deadline 37", "1.55% ± 0.12%"]);

@@ -58,7 +58,7 @@ const profiles: Record<StrategyKey, Profile> = {
     label: "round-robin & redis",
     id: "round-robin",
     store: "shared",
-    lostByCause: { serverCrash: 0, remapped: 0, addressChanged: 0, cookieCleared: 41, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0, evicted: 0, storeFull: 0, storeTtl: 0 },
+    lostByCause: { serverCrash: 0, remapped: 0, addressChanged: 0, cookieCleared: 41, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0, evicted: 0, storeFull: 0, storeTtl: 0, storeSwitched: 0 },
     remapRate: 0.748,
     loadSkew: 1.04,
     latencyP50: 46.2,
@@ -72,7 +72,7 @@ const profiles: Record<StrategyKey, Profile> = {
     label: "nginx-ip-hash",
     id: "nginx-ip-hash",
     store: "local",
-    lostByCause: { serverCrash: 612, remapped: 188, addressChanged: 305, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0, evicted: 0, storeFull: 0, storeTtl: 0 },
+    lostByCause: { serverCrash: 612, remapped: 188, addressChanged: 305, cookieCleared: 0, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0, evicted: 0, storeFull: 0, storeTtl: 0, storeSwitched: 0 },
     remapRate: 0.0312,
     loadSkew: 1.87,
     latencyP50: 41.8,
@@ -86,7 +86,7 @@ const profiles: Record<StrategyKey, Profile> = {
     label: "cookie-insert",
     id: "cookie-insert",
     store: "local",
-    lostByCause: { serverCrash: 598, remapped: 0, addressChanged: 0, cookieCleared: 43, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 37, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0, evicted: 0, storeFull: 0, storeTtl: 0 },
+    lostByCause: { serverCrash: 598, remapped: 0, addressChanged: 0, cookieCleared: 43, tokenTooLarge: 0, serverStopped: 0, drainDeadline: 37, storeOutage: 0, storeDataLoss: 0, tokenExpired: 0, evicted: 0, storeFull: 0, storeTtl: 0, storeSwitched: 0 },
     remapRate: 0.0107,
     loadSkew: 1.12,
     latencyP50: 39.5,
@@ -135,6 +135,10 @@ function replication(p: Profile, j: number): Metrics {
     peakSessionsHeld: p.store === "local" ? Math.round(900 * j) : null,
     peakBytesHeld: p.store === "local" ? Math.round(900 * j) * 2048 : null,
     revocationSeconds: null,
+    cacheHitRate: null,
+    staleReads: null,
+    replicationBytesPerSecond: null,
+    peakReplicationBytesPerSecond: null,
   };
 }
 
@@ -202,6 +206,10 @@ function meanMetrics(reps: Metrics[]): Metrics {
     peakSessionsHeld: reps[0].peakSessionsHeld === null ? null : avg((m) => m.peakSessionsHeld as number),
     peakBytesHeld: reps[0].peakBytesHeld === null ? null : avg((m) => m.peakBytesHeld as number),
     revocationSeconds: null,
+    cacheHitRate: null,
+    staleReads: null,
+    replicationBytesPerSecond: null,
+    peakReplicationBytesPerSecond: null,
   };
 }
 
@@ -220,7 +228,7 @@ interface EventShape {
 function topologyEvent(e: EventShape): TopologyEventResult {
   const returned = Math.round(e.active * 0.87);
   const moved = Math.round(returned * e.moved);
-  const lostByCause: Record<TopologyCause, number> = { remapped: 0, serverCrash: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, ...e.lost };
+  const lostByCause: Record<TopologyCause, number> = { remapped: 0, serverCrash: 0, serverStopped: 0, drainDeadline: 0, storeOutage: 0, storeDataLoss: 0, storeSwitched: 0, ...e.lost };
   const lost = Object.values(lostByCause).reduce((a, b) => a + b, 0);
   const emptiedAfter = e.emptiedAfter ?? null;
   // Half-widths of plausible size for three replications.
@@ -312,6 +320,7 @@ function strategyResult(key: StrategyKey, label: string | undefined): StrategyRe
     metrics: meanMetrics(replications),
     estimates,
     events: topologyEvents(p, p.store),
+    phases: [],
     servers: { names: SERVERS, requests: [355_000, 310_000, 355_000, 320_000, 21_000], utilisation: [0.58, 0.51, 0.58, 0.52, 0.31] },
     replications,
     timeline: timeline(p, key),

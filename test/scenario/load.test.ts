@@ -148,7 +148,7 @@ describe("parseScenario on a scenario with mistakes", () => {
 
   it("lists the store kinds for an unknown store kind", () => {
     expect(problems(scenario({ store: { kind: "redis" } }))).toEqual([
-      'scenarios/bad.json:9:13: store.kind: expected one of: local, shared, database, token; got "redis"',
+      'scenarios/bad.json:9:13: store.kind: expected one of: local, replicated, shared, hybrid, database, memcached, token; got "redis"',
     ]);
   });
 

@@ -43,9 +43,9 @@ describe("store events", () => {
     expect(valid({ strategies: ["cookie-insert", "shared-store"], events }).events).toHaveLength(2);
   });
 
-  it("read their values: an outage's length, a restart's down time (5 s for true)", () => {
-    const s = valid({ store: { kind: "shared" }, events: [{ at: 60, storeOutage: "2m" }, { at: 600, storeRestart: true }, { at: 700, storeRestart: { down: "30s" } }, { at: 800, storeRestart: {} }] });
-    expect(s.events.map((e) => e.value)).toEqual([120, { down: 5 }, { down: 30 }, { down: 5 }]);
+  it("read their values: an outage's length, a restart's down time (5 s for true) and whether the machine went down with it", () => {
+    const s = valid({ store: { kind: "shared" }, events: [{ at: 60, storeOutage: "2m" }, { at: 600, storeRestart: true }, { at: 700, storeRestart: { down: "30s" } }, { at: 800, storeRestart: {} }, { at: 900, storeRestart: { host: true } }] });
+    expect(s.events.map((e) => e.value)).toEqual([120, { down: 5, host: false }, { down: 30, host: false }, { down: 5, host: false }, { down: 5, host: true }]);
   });
 
   it("refuse an outage of no time, a negative down time and a restart of false", () => {

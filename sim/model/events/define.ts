@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { StoreSpec } from "../../scenario/store-schema.js";
 
 /** How a rolling deploy proceeds (Kubernetes Deployment `RollingUpdate` semantics). */
 export interface DeployPlan {
@@ -47,10 +48,18 @@ export interface TopologyControl {
   traffic(change: TrafficChange, now: number): void;
   /** A rolling deploy starts. */
   deploy(plan: DeployPlan, now: number): void;
-  /** The session store is unreachable for `seconds`. */
-  storeOutage(seconds: number, now: number): void;
-  /** The session store restarts, unreachable for `seconds`, with what its persistence kept. */
-  storeRestart(seconds: number, now: number): void;
+  /** The session store (only its node `node`, when given) is unreachable for `seconds`. */
+  storeOutage(seconds: number, now: number, node?: string): void;
+  /** The session store (only its node `node`, when given) restarts, unreachable for `seconds`, with what its persistence kept. */
+  storeRestart(seconds: number, now: number, node?: string, host?: boolean): void;
+  /**
+   * The application changes where sessions live: with `dualWrite`, `store` joins behind the
+   * current store (written on every request, read where the current one cannot); otherwise it
+   * becomes the only store (a kind names the one being dual-written).
+   */
+  changeStore(store: StoreSpec | string, dualWrite: boolean, now: number): void;
+  /** The balancer's routing changes to another strategy. */
+  changeStrategy(id: string, options: unknown, now: number): void;
 }
 
 /** The servers as they will be at an event's time, worked out from the scenario before it runs, for checking events. */
@@ -78,8 +87,14 @@ export interface PlannedPool {
   holdForDeploy(name: string, until: number): void;
   /** Records a problem at a path below the event's action key. */
   problem(path: (string | number)[], message: string): void;
-  /** Whether any strategy entry keeps its sessions in a store that can be unreachable or restart. */
-  readonly storeCanFail: boolean;
+  /** Records a problem at one of the event's options (`events[3].node`). */
+  optionProblem(key: string, message: string): void;
+  /** Whether any strategy entry keeps its sessions in a store that can be unreachable or restart (by then: a store event can add one). */
+  storeCanFail: boolean;
+  /** The store kind being dual-written behind the current one by then, null for none. */
+  dualWriting: string | null;
+  /** The node names every such store has (a store that is not made of nodes has none). */
+  readonly storeNodes: readonly string[];
 }
 
 export type PlannedState = "starting" | "up" | "draining" | "down" | "removed";
@@ -113,6 +128,10 @@ export interface EventDef {
    * `pool`, and updates that picture. Returns the servers it concerns and anything `apply` needs.
    */
   plan(pool: PlannedPool, value: unknown, options: Record<string, unknown>): { servers: string[]; data?: unknown };
+  /** A few words naming the event in reports when it names no server ("store shared (dual write)"); default: its action. */
+  label?(value: unknown, options: Record<string, unknown>): string;
+  /** True for events that change where sessions live: runs of a scenario with one keep their store behind a switch. */
+  readonly changesStore?: boolean;
   apply(control: TopologyControl, event: CompiledEvent, now: number): void;
 }
 
@@ -139,6 +158,21 @@ function wrongState(pool: PlannedPool, name: string, state: PlannedState | undef
 /** Reports a problem when no strategy's store can fail (an outage of a store nobody uses means a mistake). */
 export function needsFallibleStore(pool: PlannedPool, action: string): void {
   if (!pool.storeCanFail) pool.problem([], `"${action}" needs a strategy whose sessions live in a store that can fail ("store": { "kind": "shared" }); no strategy here uses one`);
+}
+
+/** The `node` option of the store events. */
+export const storeNodeOption = {
+  node: z.string().optional().describe('Only this node of a store made of nodes (a memcached node, "m2"); default: the whole store.'),
+};
+
+/** Reports a problem unless `node` is absent or a node of every store that can fail. */
+export function expectStoreNode(pool: PlannedPool, node: string | undefined): void {
+  // Without a store that can fail, needsFallibleStore has said so already.
+  if (node === undefined || !pool.storeCanFail) return;
+  const nodes = pool.storeNodes;
+  if (nodes.length === 0)
+    pool.optionProblem("node", `"node" needs every strategy whose store can fail to keep its sessions in a store made of nodes ("store": { "kind": "memcached" })`);
+  else if (!nodes.includes(node)) pool.optionProblem("node", `unknown store node ${clip(node)}; nodes are ${nodes.join(", ")}`);
 }
 
 /** Reports a problem when taking `names` out of service would leave no server taking new sessions. */

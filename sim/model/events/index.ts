@@ -10,6 +10,8 @@ import { startEvent } from "./start.js";
 import { stopEvent } from "./stop.js";
 import { storeOutageEvent } from "./store-outage.js";
 import { storeRestartEvent } from "./store-restart.js";
+import { storeEvent } from "./store.js";
+import { strategyEvent } from "./strategy.js";
 import { trafficEvent } from "./traffic.js";
 import { weightEvent } from "./weight.js";
 
@@ -28,6 +30,8 @@ export const eventKinds: readonly EventDef[] = [
   trafficEvent,
   storeOutageEvent,
   storeRestartEvent,
+  storeEvent,
+  strategyEvent,
 ];
 
 export function findEvent(action: string): EventDef | undefined {

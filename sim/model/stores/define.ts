@@ -12,6 +12,11 @@ export interface StoreContext {
   readonly capacity: number;
   readonly idleTimeout: number;
   readonly cleanupEvery: number;
+  /** The servers that exist (`size`) and which of them run: the members a replicating store can copy to. */
+  readonly members: { readonly size: number; readonly running: Uint8Array };
+  /** When measurement starts (the end of the warmup) and ends: figures a store reports count only between. */
+  readonly measureFrom: number;
+  readonly measureUntil: number;
   /** The run's seed and stream names, for the store's own keyed draws. */
   readonly seed: number;
   purpose(name: string): string;
@@ -33,6 +38,10 @@ export interface StoreDef<Shape extends z.ZodRawShape = z.ZodRawShape> {
   readonly canFail?: boolean;
   /** Keys of `store` besides `kind` and `idleTimeout`, with their defaults. */
   readonly options: Shape;
+  /** Checks across options that no one option's schema can make (memcached: fewer replicas than nodes), reported like any other problem. */
+  readonly refine?: (options: z.output<z.ZodObject<Shape>>, ctx: z.core.$RefinementCtx) => void;
+  /** For a store made of nodes: their names, as the `node` option of the store events names one (memcached: m1..mN). */
+  nodes?(options: z.output<z.ZodObject<Shape>>): readonly string[];
   create(options: z.output<z.ZodObject<Shape>>, context: StoreContext): SessionStore;
 }
 

@@ -25,7 +25,7 @@ export const persistenceObject = z.strictObject({
 export const persistenceOptions = persistenceObject.prefault({});
 export type PersistenceOptions = z.output<typeof persistenceOptions>;
 
-/** Seconds of writes AOF loses at a crash, per `appendfsync`. */
+/** Seconds of writes AOF loses when the machine goes down, per `appendfsync`. */
 const AOF_LOSS = { always: 0, everysec: 1, no: 30 } as const;
 
 export class Persistence {
@@ -50,11 +50,17 @@ export class Persistence {
       }
   }
 
-  /** The store restarts at `now`: data written after the returned time is gone (-Infinity: everything). */
-  keptUpTo(now: number): number {
+  /**
+   * The store restarts at `now`: data written after the returned time is gone (-Infinity:
+   * everything). Redis writes the AOF buffer to the file before it replies (src/server.c
+   * `beforeSleep` calls `flushAppendOnlyFile` before the replies go out), so when only its process
+   * dies (`host` false: a crash, an OOM kill) every acknowledged write is in the kernel and
+   * survives; what `appendfsync` leaves unsynced is lost only when the machine goes down with it.
+   */
+  keptUpTo(now: number, host = false): number {
     const o = this.#options;
     if (o.mode === "none") return -Infinity;
-    if (o.mode === "aof") return now - AOF_LOSS[o.fsync];
+    if (o.mode === "aof") return host ? now - AOF_LOSS[o.fsync] : now;
     this.#catchUp(now);
     return this.#lastSave;
   }

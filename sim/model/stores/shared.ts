@@ -44,7 +44,7 @@ interface SharedOptions {
  * or gives up (ioredis), and the application answers an error or starts a new session; a restart
  * keeps what its persistence kept, and a session written again since is whole again.
  */
-class SharedStore implements SessionStore {
+export class SharedStore implements SessionStore {
   readonly queued: boolean;
   failed = false;
   readonly #o: SharedOptions;
@@ -57,6 +57,8 @@ class SharedStore implements SessionStore {
   readonly #memory: StoreMemory | null;
   /** With a fixed TTL, seconds a session lives from its first write however often it is used; Infinity when every use renews it. */
   readonly #fixedTtl: number;
+  /** Operations issued so far. */
+  #operations = 0;
   /** Since and until when the store is unreachable. */
   #downFrom = -Infinity;
   #downUntil = -Infinity;
@@ -94,7 +96,7 @@ class SharedStore implements SessionStore {
       options.maxMemory === undefined ? null : new StoreMemory(Math.floor(options.maxMemory / options.sessionBytes), options.eviction !== "noeviction", context.idleTimeout);
   }
 
-  access(slot: number, now: number, uid: number, n: number): number {
+  access(slot: number, now: number, uid: number, n: number, _server = 0, read = true): number {
     if (slot >= this.#createdAt.length) this.#grow(slot);
     this.failed = false;
     this.#outageLoss = false;
@@ -115,10 +117,11 @@ class SharedStore implements SessionStore {
         return limit;
       }
     }
-    wait += this.#trip(now + wait, uid, 2 * n);
     const memory = this.#memory;
-    this.#readLoss =
-      this.#unsaved[slot] === 1
+    if (read) wait += this.#trip(now + wait, uid, 2 * n);
+    this.#readLoss = !read
+      ? null
+      : this.#unsaved[slot] === 1
         ? "storeOutage"
         : this.#unsaved[slot] === 2
           ? "storeFull"
@@ -129,7 +132,7 @@ class SharedStore implements SessionStore {
               : this.#fixedTtl < now - this.#createdAt[slot]
                 ? "storeTtl"
                 : null;
-    memory?.read(slot, now);
+    if (read) memory?.read(slot, now);
     if (!this.queued) {
       wait += this.#trip(now + wait, uid, 2 * n + 1);
       if (wait <= this.#timeout) this.#saved(slot, now);
@@ -177,8 +180,8 @@ class SharedStore implements SessionStore {
     this.#downUntil = Math.max(this.#downUntil, now + seconds);
   }
 
-  restart(seconds: number, now: number, event: number): void {
-    this.#restarts.push({ at: now, kept: this.#persistence.keptUpTo(now), event });
+  restart(seconds: number, now: number, event: number, _node?: string, host = false): void {
+    this.#restarts.push({ at: now, kept: this.#persistence.keptUpTo(now, host), event });
     this.#persistence.restarted(now);
     this.outage(seconds, now);
   }
@@ -232,8 +235,13 @@ class SharedStore implements SessionStore {
     return after;
   }
 
+  operations(): number {
+    return this.#operations;
+  }
+
   /** One operation from `at`: its round trip and, with a capacity, its turn at the store. */
   #trip(at: number, uid: number, k: number): number {
+    this.#operations++;
     // A constant round trip needs no draw (the common case, kept off the hot path).
     const trip = this.#constantLatency >= 0 ? this.#constantLatency : this.#latency.quantile(this.#draw.at(uid, k));
     return this.#queue ? this.#queue.op(at) + trip : trip;
@@ -279,7 +287,7 @@ export const sharedOptions = {
     .describe("sliding: every use renews the key's TTL (express-session's touch); fixed: the key expires idleTimeout after the session's first write, in use or not (connect-redis disableTouch with a session saved once)."),
 };
 
-export function createSharedStore(options: unknown, context: StoreContext): SessionStore {
+export function createSharedStore(options: unknown, context: StoreContext): SharedStore {
   return new SharedStore(options as SharedOptions, context);
 }
 
