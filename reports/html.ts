@@ -374,7 +374,7 @@ function phasesTable(result: Result): string {
 ${head}
 ${bodies.join("\n")}
 </table></div>
-<p class="note">The measured interval cut at the scenario's event times, means over replications: requests by when they were sent, losses and disrupted visits by when they happened. Store ops/s: reads and writes at the session store per second (n/a for stores in server memory or the client).</p>
+<p class="note">The measured interval cut at the scenario's event times, means over replications: requests by when they were sent; failures, answers, losses and disrupted visits by when they happened. Store ops/s: reads and writes at the session store per second (n/a for stores in server memory or the client).</p>
 </div>`;
 }
 

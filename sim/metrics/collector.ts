@@ -1,6 +1,5 @@
 import { lostCauses, type LostCause } from "./causes.js";
 import { LogHistogram } from "./histogram.js";
-import type { PhaseCollector } from "./phases.js";
 import type { Metrics, StoreFigures, Timeline } from "./result.js";
 
 /**
@@ -49,17 +48,12 @@ export class Collector {
   #windowLost = 0;
   /** Bytes one session held in a server's memory takes (null: the store keeps none there), and the most any server held at a window end. */
   sessionBytes: number | null = null;
-  /** Set at the end of the run, from the store (client-side tokens). */
-  revocationSeconds: number | null = null;
   /** Set at the end of the run, from the store: the figures only some stores have. */
   storeFigures: Partial<StoreFigures> = {};
   #peakHeld = 0;
   /** Sessions in use summed over the window ends, and how many windows closed. */
   #inUseSum = 0;
   #closed = 0;
-
-  /** The per-phase counts, for scenarios with events. */
-  phases: PhaseCollector | null = null;
 
   /** Servers that exist so far (the arrays have room for the pool's capacity). */
   size: number;
@@ -85,7 +79,6 @@ export class Collector {
     if (now < this.from) return;
     this.requests++;
     this.#windowRequests++;
-    this.phases?.request(now);
   }
 
   routed(server: number, now: number): void {
@@ -106,7 +99,6 @@ export class Collector {
     if (sentAt < this.from) return;
     this.failedRequests++;
     this.#windowFailed++;
-    this.phases?.failed(sentAt);
   }
 
   sessionStarted(now: number): void {
@@ -117,14 +109,12 @@ export class Collector {
   visitStarted(now: number): boolean {
     if (now < this.from) return false;
     this.visits++;
-    this.phases?.visitStarted(now);
     return true;
   }
 
   /** A measured visit had its first loss. */
-  visitDisrupted(now: number): void {
+  visitDisrupted(): void {
     this.disruptedVisits++;
-    this.phases?.visitDisrupted(now);
   }
 
   lost(now: number, cause: LostCause): void {
@@ -132,7 +122,6 @@ export class Collector {
     this.lostSessions++;
     this.lostByCause[cause]++;
     this.#windowLost++;
-    this.phases?.lost(now, cause);
   }
 
   /**
@@ -154,9 +143,7 @@ export class Collector {
   }
 
   served(sentAt: number, now: number): void {
-    if (sentAt < this.from) return;
-    const ms = (now - sentAt) * 1000, bucket = this.latency.record(ms);
-    this.phases?.served(sentAt, bucket, ms);
+    if (sentAt >= this.from) this.latency.record((now - sentAt) * 1000);
   }
 
   /** The server stops taking part in the load (down, or draining) for the rest of the current window. */
@@ -281,7 +268,7 @@ export class Collector {
       sessionsInUse: this.#closed > 0 ? this.#inUseSum / this.#closed : null,
       peakSessionsHeld: this.sessionBytes !== null && this.#closed > 0 ? this.#peakHeld : null,
       peakBytesHeld: this.sessionBytes !== null && this.#closed > 0 ? this.#peakHeld * this.sessionBytes : null,
-      revocationSeconds: this.revocationSeconds,
+      revocationSeconds: this.storeFigures.revocationSeconds ?? null,
       cacheHitRate: this.storeFigures.cacheHitRate ?? null,
       staleReads: this.storeFigures.staleReads ?? null,
       replicationBytesPerSecond: this.storeFigures.replicationBytesPerSecond ?? null,

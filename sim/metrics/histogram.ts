@@ -28,16 +28,9 @@ export class LogHistogram {
     return this.#total > 0 ? this.#sum / this.#total : NaN;
   }
 
-  /** Records a value; returns its bucket, so a histogram of the same shape can take it without a second logarithm (`recordIn`). */
-  record(value: number): number {
+  record(value: number): void {
     const last = this.#counts.length - 1;
     const i = value <= this.#min ? 0 : Math.min(last, Math.floor(Math.log(value / this.#min) / this.#logGrowth));
-    this.recordIn(i, value);
-    return i;
-  }
-
-  /** Records a value whose bucket a histogram of the same shape computed. */
-  recordIn(i: number, value: number): void {
     this.#counts[i]++;
     this.#total++;
     this.#sum += value;
@@ -48,15 +41,35 @@ export class LogHistogram {
   /** The q-quantile (0..1): the middle of the bucket holding the ceil(q·count)-th value, clamped to the values seen. */
   quantile(q: number): number {
     if (this.#total === 0) return NaN;
-    const rank = Math.max(1, Math.ceil(q * this.#total));
+    const i = this.#bucketOf(q, this.#total, (k) => this.#counts[k]);
+    return i < 0 ? this.#highest : Math.min(this.#highest, Math.max(this.#lowest, this.#middle(i)));
+  }
+
+  /** A copy of the counts so far: the values recorded between two copies are their difference. */
+  snapshot(): Float64Array {
+    return this.#counts.slice();
+  }
+
+  /** The q-quantile of the values recorded between two snapshots (`since` the earlier): a bucket's middle; NaN for none. */
+  quantileBetween(since: Float64Array, until: Float64Array, q: number): number {
+    let total = 0;
+    for (let k = 0; k < until.length; k++) total += until[k] - since[k];
+    if (total === 0) return NaN;
+    return this.#middle(this.#bucketOf(q, total, (k) => until[k] - since[k]));
+  }
+
+  /** The bucket holding the ceil(q·total)-th value of the counts `count` gives; -1 past the last. */
+  #bucketOf(q: number, total: number, count: (k: number) => number): number {
+    const rank = Math.max(1, Math.ceil(q * total));
     let seen = 0;
-    for (let i = 0; i < this.#counts.length; i++) {
-      seen += this.#counts[i];
-      if (seen >= rank) {
-        const middle = this.#min * Math.pow(this.#growth, i) * (1 + this.#growth) / 2;
-        return Math.min(this.#highest, Math.max(this.#lowest, middle));
-      }
+    for (let k = 0; k < this.#counts.length; k++) {
+      seen += count(k);
+      if (seen >= rank) return k;
     }
-    return this.#highest;
+    return -1;
+  }
+
+  #middle(i: number): number {
+    return (this.#min * Math.pow(this.#growth, i) * (1 + this.#growth)) / 2;
   }
 }

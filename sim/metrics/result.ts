@@ -64,6 +64,8 @@ export interface StoreFigures {
   cacheHitRate: number | null;
   /** Reads that found an older version of the session than its last write (another server changed it, or a replica missed the latest write). */
   staleReads: number | null;
+  /** For client-side tokens with a lifetime: the mean time a session revoked at one of its requests keeps working. */
+  revocationSeconds: number | null;
   /** Bytes per second one server sends to keep replicas, the mean over servers and the busiest server's. */
   replicationBytesPerSecond: number | null;
   peakReplicationBytesPerSecond: number | null;
@@ -71,8 +73,9 @@ export interface StoreFigures {
 
 /**
  * One phase of the measured interval: from its start (the end of the warmup, or an event time)
- * to the next event time or the end. Requests count by when they were sent; losses and
- * disrupted visits by when they happened; visits by when they started.
+ * to the next event time or the end. Requests count by when they were sent, visits by when
+ * they started; failures, answers (their latency), losses and disrupted visits by when they
+ * happened.
  */
 export interface PhaseResult {
   from: number;

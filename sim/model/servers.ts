@@ -33,6 +33,8 @@ export class ServerPool {
   readonly up: Uint8Array;
   /** 1 while its process runs and serves what it has accepted (a stopping server runs but is not up). */
   readonly running: Uint8Array;
+  /** Servers whose process runs. */
+  runningCount = 0;
   /** 1 from a planned stop until its last accepted request is answered. */
   readonly stopping: Uint8Array;
   /** Why a stopping server's memory goes when it exits. */
@@ -105,6 +107,7 @@ export class ServerPool {
   /** The process ends at `now` and its memory with it, for `cause`, because of scenario event `event` (-1: none). */
   halt(server: number, cause: LostCause, event: number, now: number): void {
     this.up[server] = 0;
+    this.runningCount -= this.running[server];
     this.running[server] = 0;
     this.stopping[server] = 0;
     if (this.state[server] !== ServerState.Removed) this.state[server] = ServerState.Down;
@@ -117,6 +120,7 @@ export class ServerPool {
   /** The process starts, empty, and accepts connections. */
   start(server: number): void {
     this.up[server] = 1;
+    this.runningCount += 1 - this.running[server];
     this.running[server] = 1;
     this.state[server] = ServerState.Up;
   }

@@ -77,8 +77,10 @@ export class Sessions {
       this.#start(slot, server, now);
     } else {
       const event = this.#tracker.close(slot, now, server);
+      // Whether the server held it is asked before the read, which may move the session there.
+      const held = store.heldLocally(slot, server);
       const failure = store.readFailure(slot, server, now);
-      metrics.continued(now, server !== previous, failure === null && store.heldLocally(slot, server));
+      metrics.continued(now, server !== previous, failure === null && held);
       if (failure !== null) {
         // Memory lost to a crash, stop or drain is charged to the event that lost it (a drain's
         // deadline comes long after the drain; a random failure is no event's).
@@ -114,7 +116,7 @@ export class Sessions {
     if (isTopologyCause(cause)) this.#tracker.lost(slot, event, cause);
     if (t.visitState[slot] === 1) {
       t.visitState[slot] = 2;
-      this.#metrics.visitDisrupted(now);
+      this.#metrics.visitDisrupted();
     }
   }
 

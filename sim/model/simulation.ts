@@ -6,7 +6,7 @@ import { MAX_PHASES, PhaseCollector } from "../metrics/phases.js";
 import type { Metrics, PhaseResult, Timeline, TopologyEventResult } from "../metrics/result.js";
 import type { Scenario, StrategyEntry } from "../scenario/scenario.js";
 import type { StoreSpec } from "../scenario/store-schema.js";
-import { findStrategy } from "../strategies/index.js";
+import { findStrategy, type Strategy } from "../strategies/index.js";
 import { Balancer } from "./balancer.js";
 import { ClientTable } from "./clients.js";
 import { Failures } from "./failures.js";
@@ -69,7 +69,7 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
     deploy: (event, plan, now) => deployments.start(event, plan, now),
     store: (event, store, dualWrite) => (world.store as MigratingStore).change(event, store, dualWrite),
     strategy: (event, id, options) => {
-      world.balancer.strategy = (findStrategy(id) ?? missing("strategy", id)).create(world.balancer.pool, stream(world.seed, world.purpose(`strategy-event:${event}`)), options);
+      world.balancer.strategy = createStrategy(world.balancer, id, options, world.seed, world.purpose(`strategy-event:${event}`));
     },
   };
   checks.onChange = (server, now) => {
@@ -82,9 +82,9 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const MEASURE_START = engine.on((_, now) => {
     metrics.liveSessionsAtStart += sessions.countLive(now);
   });
-  const phases = phaseCollector(scenario);
-  metrics.phases = phases;
-  const PHASE: Kind = engine.on((k) => phases?.boundary(k, world.store.operations?.() ?? null));
+  const phases = phaseCollector(scenario, metrics);
+  const boundary = (k: number) => phases?.boundary(k, world.store.operations?.() ?? null);
+  const PHASE: Kind = engine.on(boundary);
   const rotation = new Uint8Array(world.servers.capacity);
   const WINDOW: Kind = engine.on((_, now) => {
     metrics.closeWindow(world.servers.inRotation(rotation), sessions.inUse, world.store.held?.(now) ?? null, now);
@@ -107,8 +107,7 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const slice = monitor?.slice ?? Infinity;
   while (!engine.run(scenario.duration, slice)) monitor?.check(engine.processed, engine.now);
   for (let slot = 0; slot < world.clients.used; slot++) sessions.abandon(slot, scenario.duration);
-  phases?.boundary(phases.cuts.length + 1, world.store.operations?.() ?? null);
-  metrics.revocationSeconds = world.store.revocationSeconds?.() ?? null;
+  if (phases) boundary(phases.cuts.length + 1);
   metrics.storeFigures = world.store.figures?.() ?? {};
   const names = world.servers.specs.map((s) => s.name);
   return { metrics: metrics.metrics(), events: tracker.results(), phases: phases?.results() ?? [], timeline: metrics.timeline, servers: { names, ...metrics.perServer() }, processedEvents: engine.processed };
@@ -120,8 +119,7 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const purpose = (name: string) => `rep${replication}:${name}`;
   const pool = new ServerPool(servers.list, servers.capacity, servers.workers, servers.queueLimit);
   const balancer = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
-  const strategy = findStrategy(entry.id) ?? missing("strategy", entry.id);
-  balancer.strategy = strategy.create(balancer.pool, stream(seed, purpose(`strategy:${entry.label}`)), entry.options);
+  balancer.strategy = createStrategy(balancer, entry.id, entry.options, seed, purpose(`strategy:${entry.label}`));
   const context: StoreContext = {
     epoch: pool.epoch,
     memoryLostBy: pool.memoryLostBy,
@@ -154,7 +152,7 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
 }
 
 /** Phases cut at the scenario's event times inside the measured interval; null without any (or with too many to tabulate). */
-function phaseCollector(scenario: Scenario): PhaseCollector | null {
+function phaseCollector(scenario: Scenario, metrics: Collector): PhaseCollector | null {
   const cuts = [...new Set(scenario.events.map((e) => e.at))].filter((at) => at > scenario.warmup && at < scenario.duration).sort((a, b) => a - b);
   if (cuts.length === 0 || cuts.length >= MAX_PHASES) return null;
   const label = (at: number) =>
@@ -162,7 +160,12 @@ function phaseCollector(scenario: Scenario): PhaseCollector | null {
       .filter((e) => e.at === at)
       .map((e) => (e.servers.length > 0 ? `${e.action} ${e.servers.join(", ")}` : (findEvent(e.action)?.label?.(e.value, e.options) ?? e.action)))
       .join(" + ");
-  return new PhaseCollector(scenario.warmup, scenario.duration, cuts, cuts.map(label));
+  return new PhaseCollector(metrics, scenario.warmup, scenario.duration, cuts, cuts.map(label));
+}
+
+/** A strategy over the balancer's pool as it is now, with its own seeded stream. */
+function createStrategy(balancer: Balancer, id: string, options: unknown, seed: number, streamName: string): Strategy {
+  return (findStrategy(id) ?? missing("strategy", id)).create(balancer.pool, stream(seed, streamName), options);
 }
 
 /** A validated scenario names only registered parts; anything else is a bug. */

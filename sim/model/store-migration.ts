@@ -33,8 +33,6 @@ export class MigratingStore implements SessionStore {
   #operationsLeft = 0;
   /** Whether the store behind had the current access's session before that access wrote it. */
   #secondaryHad = false;
-  /** The session the current access read from the store behind (the current store holds it again, but did not before this request). */
-  #refilled = -1;
   /** The store whose read failed last. */
   #failedIn: SessionStore | null = null;
   readonly #none: Int32Array;
@@ -79,7 +77,6 @@ export class MigratingStore implements SessionStore {
 
   access(slot: number, now: number, uid: number, n: number, server: number): number {
     if (slot >= this.#inCurrent.length) this.#grow(slot);
-    this.#refilled = -1;
     const current = this.#current, secondary = this.#secondary;
     const seconds = this.#currentInstant ? 0 : current.access(slot, now, uid, n, server);
     if (secondary === null) return seconds;
@@ -116,12 +113,11 @@ export class MigratingStore implements SessionStore {
     }
     // Read from the store behind: the application keeps it in the current store again.
     this.#current.created(slot, server, now);
-    this.#refilled = slot;
     return null;
   }
 
   heldLocally(slot: number, server: number): boolean {
-    return slot !== this.#refilled && this.#current.heldLocally(slot, server);
+    return this.#current.heldLocally(slot, server);
   }
 
   lostBy(slot: number): number {
@@ -156,10 +152,6 @@ export class MigratingStore implements SessionStore {
   /** Operations at every store written so far that counts them: the current one, the one behind it, and those left behind. */
   operations(): number {
     return this.#operationsLeft + (this.#current.operations?.() ?? 0) + (this.#secondary?.operations?.() ?? 0);
-  }
-
-  revocationSeconds(): number | null {
-    return this.#current.revocationSeconds?.() ?? null;
   }
 
   figures(): Partial<StoreFigures> {

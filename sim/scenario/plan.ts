@@ -28,17 +28,14 @@ export class PoolPlan implements PlannedPool {
   #prefix: (string | number)[] = [];
   #defaultNames = 0;
 
-  storeCanFail: boolean;
-  dualWriting: string | null = null;
-  readonly storeNodes: readonly string[];
+  /** The store each strategy entry keeps its sessions in by then, and the one being dual-written behind them (`store` events change both). */
+  #stores: StoreSpec[];
+  #behind: StoreSpec | null = null;
 
   /** `stores`: the store of each strategy entry. */
   constructor(initial: readonly { name: string; weight: number }[], healthDelay: number, stores: readonly StoreSpec[], issues: Issue[]) {
     this.healthDelay = healthDelay;
-    const fallible = stores.filter((s) => findStore(s.kind)?.canFail === true);
-    this.storeCanFail = fallible.length > 0;
-    const nodes = fallible.map((s) => findStore(s.kind)?.nodes?.(s) ?? []);
-    this.storeNodes = nodes.length === 0 ? [] : nodes[0].filter((n) => nodes.every((list) => list.includes(n)));
+    this.#stores = [...stores];
     this.#issues = issues;
     for (const s of initial) {
       this.create(s.name, s.weight);
@@ -108,6 +105,36 @@ export class PoolPlan implements PlannedPool {
 
   problem(path: (string | number)[], message: string): void {
     this.#issues.push({ path: [...this.#prefix, ...path], message });
+  }
+
+  get dualWriting(): string | null {
+    return this.#behind?.kind ?? null;
+  }
+
+  /** As the run's store switch does: a store joins behind (dual write), or every entry switches to the one behind or to a new one. */
+  changeStore(store: StoreSpec | string, dualWrite: boolean): void {
+    if (dualWrite && typeof store !== "string") {
+      this.#behind = store;
+      return;
+    }
+    const next = typeof store === "string" ? this.#behind : store;
+    if (next) this.#stores = this.#stores.map(() => next);
+    this.#behind = null;
+  }
+
+  /** Whether any store sessions are written to by then can be unreachable or restart. */
+  get storeCanFail(): boolean {
+    return this.#fallible().length > 0;
+  }
+
+  /** The node names every such store has (none when one is not made of nodes). */
+  get storeNodes(): readonly string[] {
+    const nodes = this.#fallible().map((s) => findStore(s.kind)?.nodes?.(s) ?? []);
+    return nodes.length === 0 ? [] : nodes[0].filter((n) => nodes.every((list) => list.includes(n)));
+  }
+
+  #fallible(): StoreSpec[] {
+    return [...this.#stores, ...(this.#behind ? [this.#behind] : [])].filter((s) => findStore(s.kind)?.canFail === true);
   }
 
   optionProblem(key: string, message: string): void {

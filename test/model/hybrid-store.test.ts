@@ -22,7 +22,7 @@ function cluster(options: Record<string, unknown> = {}, opts: { size?: number; i
     capacity: size,
     idleTimeout: opts.idleTimeout ?? 1800,
     cleanupEvery: 60,
-    members: { size, running: new Uint8Array(size).fill(1) },
+    members: { size, running: new Uint8Array(size).fill(1), runningCount: size },
     measureFrom: opts.measureFrom ?? 0,
     measureUntil: 3600,
     seed: 1,
@@ -32,7 +32,7 @@ function cluster(options: Record<string, unknown> = {}, opts: { size?: number; i
   return { context, store };
 }
 
-/** What a request does to the store, as Requests and Sessions ask it: access, then created (a new session) or readFailure and heldLocally. */
+/** What a request does to the store, as Requests and Sessions ask it: access, then created (a new session) or heldLocally and readFailure. */
 interface Served {
   seconds: number;
   failure: LostCause | null;
@@ -49,8 +49,9 @@ function create(c: Cluster, slot: number, server: number, now: number): Served {
 
 function read(c: Cluster, slot: number, server: number, now: number): Served {
   const seconds = c.store.access(slot, now, slot, n++, server);
+  const held = c.store.heldLocally(slot, server);
   const failure = c.store.readFailure(slot, server, now);
-  return { seconds, failure, hit: failure === null && c.store.heldLocally(slot, server) };
+  return { seconds, failure, hit: failure === null && held };
 }
 
 const figures = (c: Cluster) => c.store.figures!();

@@ -1,48 +1,68 @@
 import { describe, expect, it } from "vitest";
 import { lostCauses } from "../../sim/metrics/causes.js";
-import { LogHistogram } from "../../sim/metrics/histogram.js";
+import { Collector } from "../../sim/metrics/collector.js";
 import { MAX_PHASES, PhaseCollector } from "../../sim/metrics/phases.js";
 import { simulate } from "../../sim/model/simulation.js";
 import { runScenario } from "../../sim/run.js";
 import { scenario } from "../helpers.js";
 
-/** Measured from 100 s to 400 s, cut at 200 s and 300 s. */
-function collector(): PhaseCollector {
-  return new PhaseCollector(100, 400, [200, 300], ["crash s1", "store shared (dual write)"]);
+/** A run measured from 100 s to 400 s and its phases, cut at 200 s and 300 s. */
+function collector(): { run: Collector; phases: PhaseCollector } {
+  const run = new Collector(100, 400, new Int32Array([1]), 1, 1);
+  return { run, phases: new PhaseCollector(run, 100, 400, [200, 300], ["crash s1", "store shared (dual write)"]) };
+}
+
+/** Takes the boundaries in time order, running `during[k]` in phase k (the engine runs a boundary before anything else at its time). */
+function play(c: ReturnType<typeof collector>, during: (() => void)[], operations: (number | null)[] = [null, null, null, null]): void {
+  c.phases.boundary(0, operations[0]);
+  during.forEach((work, k) => {
+    work();
+    c.phases.boundary(k + 1, operations[k + 1]);
+  });
 }
 
 describe("PhaseCollector", () => {
   it("spans the measured interval: the first phase from its start, each next from its cut, the last to the run's end", () => {
-    const r = collector().results();
-    expect(r.map((p) => [p.from, p.to, p.startedBy])).toEqual([
+    const c = collector();
+    play(c, [() => {}, () => {}, () => {}]);
+    expect(c.phases.results().map((p) => [p.from, p.to, p.startedBy])).toEqual([
       [100, 200, "start"],
       [200, 300, "crash s1"],
       [300, 400, "store shared (dual write)"],
     ]);
-    expect(collector().cuts).toEqual([200, 300]);
+    expect(c.phases.cuts).toEqual([200, 300]);
   });
 
   it("counts a request sent exactly at a cut in the later phase, one just before it in the earlier", () => {
     const c = collector();
-    for (const t of [100, 199.999, 200, 250, 299.999999, 300, 300, 399.9, 400]) c.request(t);
+    const send = (...times: number[]) => () => times.forEach((t) => c.run.request(t));
     // [100, 200): 100 and 199.999; [200, 300): 200, 250, 299.999999; [300, 400]: 300, 300, 399.9 and 400 (the run's end, in the last phase).
-    expect(c.results().map((p) => p.requests)).toEqual([2, 3, 4]);
+    play(c, [send(100, 199.999), send(200, 250, 299.999999), send(300, 300, 399.9, 400)]);
+    expect(c.phases.results().map((p) => p.requests)).toEqual([2, 3, 4]);
   });
 
-  it("counts failures by send time, losses and disrupted visits by when they happened, visits by start", () => {
-    const c = collector();
-    c.failed(150);
-    c.failed(200);
-    c.failed(200);
-    c.lost(199, "serverCrash");
-    c.lost(200, "serverCrash");
-    c.lost(300, "storeSwitched");
-    c.lost(350, "remapped");
-    c.visitStarted(100);
-    c.visitStarted(299);
-    c.visitStarted(300);
-    c.visitDisrupted(300);
-    const r = c.results();
+  it("counts failures, losses and disrupted visits by when they happened, visits by start", () => {
+    const c = collector(), m = c.run;
+    play(c, [
+      () => {
+        m.failed(150);
+        m.lost(199, "serverCrash");
+        m.visitStarted(100);
+      },
+      () => {
+        m.failed(200);
+        m.failed(200);
+        m.lost(200, "serverCrash");
+        m.visitStarted(299);
+      },
+      () => {
+        m.lost(300, "storeSwitched");
+        m.lost(350, "remapped");
+        m.visitStarted(300);
+        m.visitDisrupted();
+      },
+    ]);
+    const r = c.phases.results();
     expect(r.map((p) => p.failedRequests)).toEqual([1, 2, 0]);
     expect(r.map((p) => p.lostSessions)).toEqual([1, 1, 2]);
     expect(r.map((p) => p.visits)).toEqual([1, 1, 1]);
@@ -57,18 +77,19 @@ describe("PhaseCollector", () => {
     }
   });
 
-  it("gives each phase the latency of the requests sent in it, null where none was answered", () => {
-    const c = collector();
-    // The run's histogram computes each value's bucket; the phase's, of the same shape, takes it.
-    const run = new LogHistogram();
-    const served = (sentAt: number, ms: number) => c.served(sentAt, run.record(ms), ms);
-    // Phase 0: 98 requests of 10 ms and 2 of 1000 ms: p50 and p95 are 10 ms, p99 1000 ms (the 99th of 100 ordered).
-    for (let i = 0; i < 98; i++) served(150, 10);
-    served(199, 1000);
-    served(199, 1000);
-    // Phase 1: one request, sent at the cut.
-    served(200, 40);
-    const [first, second, third] = c.results();
+  it("gives each phase the latency of the requests answered in it, null where none was", () => {
+    const c = collector(), m = c.run;
+    play(c, [
+      () => {
+        // 98 requests of 10 ms and 2 of 1000 ms: p50 and p95 are 10 ms, p99 1000 ms (the 99th of 100 ordered).
+        for (let i = 0; i < 98; i++) m.served(150, 150.01);
+        m.served(198, 199);
+        m.served(198, 199);
+      },
+      () => m.served(200, 200.04),
+      () => {},
+    ]);
+    const [first, second, third] = c.phases.results();
     // The histogram keeps 0.5 % relative error.
     expect(first.latencyMs.p50).toBeCloseTo(10, 0);
     expect(Math.abs(first.latencyMs.p50! / 10 - 1)).toBeLessThan(0.01);
@@ -80,30 +101,22 @@ describe("PhaseCollector", () => {
 
   it("turns the store's operation counts at the boundaries into operations per second", () => {
     const c = collector();
-    // 0 at the start, 500 at 200 s, 2500 at 300 s, 8500 at the end (400 s).
-    c.boundary(0, 0);
-    c.boundary(1, 500);
-    c.boundary(2, 2500);
-    c.boundary(3, 8500);
-    // 500 / 100 s, 2000 / 100 s, 6000 / 100 s.
-    expect(c.results().map((p) => p.storeOperationsPerSecond)).toEqual([5, 20, 60]);
+    // 0 at the start, 500 at 200 s, 2500 at 300 s, 8500 at the end (400 s): 500 / 100 s, 2000 / 100 s, 6000 / 100 s.
+    play(c, [() => {}, () => {}, () => {}], [0, 500, 2500, 8500]);
+    expect(c.phases.results().map((p) => p.storeOperationsPerSecond)).toEqual([5, 20, 60]);
   });
 
-  it("gives null store operations when the store does not count them, or a boundary is missing", () => {
+  it("gives null store operations when the store does not count them", () => {
     const c = collector();
-    for (let k = 0; k <= 3; k++) c.boundary(k, null);
-    expect(c.results().map((p) => p.storeOperationsPerSecond)).toEqual([null, null, null]);
-    // Only the first two boundaries known: phase 0 has a rate, the others not.
-    const partial = collector();
-    partial.boundary(0, 100);
-    partial.boundary(1, 300);
-    expect(partial.results().map((p) => p.storeOperationsPerSecond)).toEqual([2, null, null]);
+    play(c, [() => {}, () => {}, () => {}]);
+    expect(c.phases.results().map((p) => p.storeOperationsPerSecond)).toEqual([null, null, null]);
   });
 
   it("with no cut is one phase over the whole interval", () => {
-    const c = new PhaseCollector(0, 60, [], []);
-    c.request(59);
+    const run = new Collector(0, 60, new Int32Array([1]), 1, 1);
+    const c = new PhaseCollector(run, 0, 60, [], []);
     c.boundary(0, 0);
+    run.request(59);
     c.boundary(1, 120);
     expect(c.results()).toMatchObject([{ from: 0, to: 60, startedBy: "start", requests: 1, storeOperationsPerSecond: 2 }]);
   });

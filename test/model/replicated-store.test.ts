@@ -27,7 +27,14 @@ function cluster(options: Record<string, unknown> = {}, size = 4, measure: [numb
     capacity: size,
     idleTimeout: 1800,
     cleanupEvery: 60,
-    members: { size, running },
+    // As the server pool keeps it: the count follows the flags the tests set.
+    members: {
+      size,
+      running,
+      get runningCount() {
+        return running.reduce((a, b) => a + b, 0);
+      },
+    },
     measureFrom: measure[0],
     measureUntil: measure[1],
     seed: 1,
@@ -49,8 +56,9 @@ function lose(c: Cluster, server: number, now: number, event = -1, cause: LostCa
 
 /** A request of an existing session served by `server` at `now`, as Sessions.read asks: why it could not be read (null: it could), and whether it was local. */
 function read(c: Cluster, slot: number, server: number, now: number): { failure: LostCause | null; local: boolean } {
+  const held = c.store.heldLocally(slot, server);
   const failure = c.store.readFailure(slot, server, now);
-  return { failure, local: failure === null && c.store.heldLocally(slot, server) };
+  return { failure, local: failure === null && held };
 }
 
 /**

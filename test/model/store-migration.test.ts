@@ -21,7 +21,7 @@ function context(): StoreContext & { epoch: Int32Array; memoryLostBy: LostCause[
     capacity: SERVERS,
     idleTimeout: 1800,
     cleanupEvery: Infinity,
-    members: { size: SERVERS, running: new Uint8Array(SERVERS).fill(1) },
+    members: { size: SERVERS, running: new Uint8Array(SERVERS).fill(1), runningCount: SERVERS },
     measureFrom: 0,
     measureUntil: 1e9,
     seed: 1,

@@ -149,6 +149,19 @@ describe("a migration scenario", () => {
     expect(problems([{ at: "20m", storeOutage: "1m" }, DUAL])).toMatch(line("events[0].storeOutage", needs));
     expect(problems([{ at: "30m", store: { kind: "replicated" }, dualWrite: true }, { at: "40m", storeOutage: "1m" }])).toMatch(line("events[1].storeOutage", needs));
   });
+
+  it("refuses a storeOutage once every entry has switched away from the store that could fail", () => {
+    const needs = '"storeOutage" needs a strategy whose sessions live in a store that can fail ("store": { "kind": "shared" }); no strategy here uses one';
+    // The scenario's own store is shared; at 30m every entry switches to local memory.
+    expect(problems([{ at: "30m", store: { kind: "local" } }, { at: "40m", storeOutage: "1m" }], { store: { kind: "shared" } })).toMatch(line("events[1].storeOutage", needs));
+    expect(valid([{ at: "20m", storeOutage: "1m" }, { at: "30m", store: { kind: "local" } }], { store: { kind: "shared" } }).events).toHaveLength(2);
+  });
+
+  it("takes a memcached node after a switch to memcached, not before", () => {
+    const memcached = { at: "30m", store: { kind: "memcached", nodes: 2 } };
+    expect(valid([memcached, { at: "40m", storeRestart: true, node: "m2" }], { store: { kind: "shared" } }).events).toHaveLength(2);
+    expect(problems([{ at: "20m", storeRestart: true, node: "m2" }, memcached], { store: { kind: "shared" } })).toMatch(/events\[0\]\.node: "node" needs every strategy whose store can fail/);
+  });
 });
 
 describe("lbsim with a bad migration", () => {

@@ -89,12 +89,14 @@ export interface PlannedPool {
   problem(path: (string | number)[], message: string): void;
   /** Records a problem at one of the event's options (`events[3].node`). */
   optionProblem(key: string, message: string): void;
-  /** Whether any strategy entry keeps its sessions in a store that can be unreachable or restart (by then: a store event can add one). */
-  storeCanFail: boolean;
-  /** The store kind being dual-written behind the current one by then, null for none. */
-  dualWriting: string | null;
+  /** Whether any store sessions are written to by then (every strategy entry's, and one being dual-written) can be unreachable or restart. */
+  readonly storeCanFail: boolean;
   /** The node names every such store has (a store that is not made of nodes has none). */
   readonly storeNodes: readonly string[];
+  /** The store kind being dual-written behind the current ones by then, null for none. */
+  readonly dualWriting: string | null;
+  /** The stores change from then on, as `TopologyControl.changeStore` changes them in the run. */
+  changeStore(store: StoreSpec | string, dualWrite: boolean): void;
 }
 
 export type PlannedState = "starting" | "up" | "draining" | "down" | "removed";

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { store as storeSpec, type StoreSpec } from "../../scenario/store-schema.js";
-import { findStore } from "../stores/index.js";
 import { defineEvent } from "./define.js";
 
 /**
@@ -25,13 +24,10 @@ export const storeEvent = defineEvent({
       if (dualWrite) pool.problem([], 'a store given by its kind is the one being dual-written; give the store itself ({ "kind": ... }) to start a dual write');
       else if (pool.dualWriting === null) pool.problem([], `no store is being dual-written at ${pool.at} s; give the store itself ({ "kind": ${JSON.stringify(value)} }), or start with "dualWrite": true`);
       else if (pool.dualWriting !== value) pool.problem([], `the store being dual-written at ${pool.at} s is ${JSON.stringify(pool.dualWriting)}, not ${JSON.stringify(value)}`);
-      pool.dualWriting = null;
-      return { servers: [] };
+    } else if (dualWrite && pool.dualWriting !== null) {
+      pool.problem([], `a dual write to ${JSON.stringify(pool.dualWriting)} is already running at ${pool.at} s; finish it first ({ "store": ${JSON.stringify(pool.dualWriting)} })`);
     }
-    const spec = value as StoreSpec;
-    if (dualWrite && pool.dualWriting !== null) pool.problem([], `a dual write to ${JSON.stringify(pool.dualWriting)} is already running at ${pool.at} s; finish it first ({ "store": ${JSON.stringify(pool.dualWriting)} })`);
-    pool.dualWriting = dualWrite ? spec.kind : null;
-    if (findStore(spec.kind)?.canFail) pool.storeCanFail = true;
+    pool.changeStore(value as StoreSpec | string, dualWrite);
     return { servers: [] };
   },
   apply: (control, event, now) => control.changeStore(event.value as StoreSpec | string, event.options.dualWrite as boolean, now),

@@ -13,7 +13,7 @@ export interface StoreContext {
   readonly idleTimeout: number;
   readonly cleanupEvery: number;
   /** The servers that exist (`size`) and which of them run: the members a replicating store can copy to. */
-  readonly members: { readonly size: number; readonly running: Uint8Array };
+  readonly members: { readonly size: number; readonly running: Uint8Array; readonly runningCount: number };
   /** When measurement starts (the end of the warmup) and ends: figures a store reports count only between. */
   readonly measureFrom: number;
   readonly measureUntil: number;

@@ -1,13 +1,12 @@
 import { z } from "zod";
 import { InvariantError } from "../../engine/invariant.js";
-import { KeyedRandom } from "../../engine/random.js";
 import type { LostCause } from "../../metrics/causes.js";
 import { serverNameField } from "../../scenario/fields.js";
 import { crc32 } from "../../strategies/crc32.js";
 import { buildKetamaRing, firstAtOrAfter, type KetamaRing } from "../../strategies/nginx-hash-consistent.js";
-import { compileDistribution, type Distribution } from "../distributions.js";
 import { defineStore, type StoreContext } from "./define.js";
 import { grown, grownLength } from "./grow.js";
+import { RoundTrips } from "./round-trips.js";
 import type { SessionStore } from "./session-store.js";
 import { sharedOptions } from "./shared.js";
 
@@ -70,9 +69,7 @@ class MemcachedStore implements SessionStore {
   /** Every node's bit. */
   readonly #all: number;
   readonly #ring: KetamaRing;
-  readonly #latency: Distribution;
-  readonly #constantLatency: number;
-  readonly #draw: KeyedRandom;
+  readonly #trips: RoundTrips;
   /** Per node: until when it is unreachable, when it last lost its items (a restart) and which event that was. */
   readonly #downUntil: Float64Array;
   readonly #lostAt: Float64Array;
@@ -97,9 +94,7 @@ class MemcachedStore implements SessionStore {
     this.#copies = 1 + options.replicas;
     this.#all = (2 ** n - 1) | 0;
     this.#ring = buildKetamaRing(options.nodes, new Int32Array(n).fill(1));
-    this.#latency = compileDistribution(options.latency);
-    this.#constantLatency = options.latency.dist === "constant" ? options.latency.value : -1;
-    this.#draw = new KeyedRandom(context.seed, context.purpose("storeLatency"));
+    this.#trips = new RoundTrips(options.latency, context);
     this.#downUntil = new Float64Array(n).fill(-Infinity);
     this.#lostAt = new Float64Array(n).fill(-Infinity);
     this.#lostByEvent = new Int32Array(n).fill(-1);
@@ -118,7 +113,7 @@ class MemcachedStore implements SessionStore {
     if (reach === 0) return 0;
     this.#held[slot] = there | reach;
     this.#writtenAt[slot] = now;
-    return (read ? this.#trip(uid, 2 * n) : 0) + this.#trip(uid, 2 * n + 1);
+    return (read ? this.#trips.at(uid, 2 * n) : 0) + this.#trips.at(uid, 2 * n + 1);
   }
 
   write(): number {
@@ -213,11 +208,6 @@ class MemcachedStore implements SessionStore {
     const j = this.#names.indexOf(node);
     if (j < 0) throw new InvariantError("a store event names a node the store does not have", now, `node ${JSON.stringify(node)}`);
     return [j];
-  }
-
-  /** One round trip, drawn for the user's request (a constant needs no draw). */
-  #trip(uid: number, k: number): number {
-    return this.#constantLatency >= 0 ? this.#constantLatency : this.#latency.quantile(this.#draw.at(uid, k));
   }
 
   #grow(slot: number): void {

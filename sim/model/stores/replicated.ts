@@ -51,8 +51,6 @@ class ReplicatedStore extends InstantStore implements SessionStore {
   readonly #nextBackup: Int32Array;
   /** Slots seen so far: the crash scan looks at these. */
   #used = 0;
-  /** Whether the current read was served from the serving server's own memory. */
-  #hit = false;
   #lostBy = -1;
   #staleReads = 0;
   /** Bytes each server sent to other members while measuring. */
@@ -100,15 +98,14 @@ class ReplicatedStore extends InstantStore implements SessionStore {
       if (now >= this.#context.measureFrom) this.#staleReads++;
       this.#copy[slot] = Copy.Current;
     }
-    const primary = this.#primary[slot];
-    this.#hit = this.#all || primary === server;
-    if (primary !== server) this.#takeOver(slot, server, now);
+    if (this.#primary[slot] !== server) this.#takeOver(slot, server, now);
     this.#written(slot, server, now);
     return null;
   }
 
-  heldLocally(): boolean {
-    return this.#hit;
+  /** With `all` every server holds every session; with a backup, the primary does (the backup takes it over when it serves it). */
+  heldLocally(slot: number, server: number): boolean {
+    return this.#all || this.#primary[slot] === server;
   }
 
   lostBy(): number {
@@ -121,9 +118,7 @@ class ReplicatedStore extends InstantStore implements SessionStore {
    * surviving copy is lost. The copies lack whatever was written within the lag before now.
    */
   memoryLost(server: number, now: number): void {
-    const members = this.#context.members;
-    let others = 0;
-    for (let s = 0; s < members.size; s++) if (members.running[s]) others++;
+    const others = this.#context.members.runningCount;
     const idle = this.#context.idleTimeout;
     for (let slot = 0; slot < this.#used; slot++) {
       if (this.#copy[slot] === Copy.Lost || now - this.#lastUse[slot] > idle) continue;
@@ -191,10 +186,8 @@ class ReplicatedStore extends InstantStore implements SessionStore {
       if (this.#backup[slot] >= 0) this.#send(server, this.#changeBytes, now);
       return;
     }
-    const members = this.#context.members;
-    let others = 0;
-    for (let s = 0; s < members.size; s++) if (members.running[s] && s !== server) others++;
-    this.#send(server, this.#changeBytes * others, now);
+    // Every other running member gets the change (the serving server runs).
+    this.#send(server, this.#changeBytes * (this.#context.members.runningCount - 1), now);
   }
 
   #send(server: number, bytes: number, now: number): void {

@@ -30,14 +30,12 @@ export interface SessionStore {
   created(slot: number, server: number, now: number): void;
   /** null when `server` can read the live session of `slot` at `now`, else why it cannot. */
   readFailure(slot: number, server: number, now: number): LostCause | null;
-  /** Whether `server` already held the session in its own memory (an affinity hit). */
+  /** Whether `server` holds the session in its own memory before this request reads it (an affinity hit when the read succeeds). */
   heldLocally(slot: number, server: number): boolean;
   /** After a failed read because data was lost: the scenario event that lost it (-1: none, or not known). */
   lostBy(slot: number): number;
   /** For stores in the servers' memory: sessions each server holds at `now` (expired ones too, until cleaned up). */
   held?(now: number): Int32Array;
-  /** For client-side tokens: the mean time a session revoked at one of its requests keeps working (null: never expires). */
-  revocationSeconds?(): number | null;
   /** For stores that keep copies keyed by session: the session of `slot` ended (idled out, abandoned, cookie cleared); a next one is a different key. */
   ended?(slot: number): void;
     /** For stores that keep copies on other servers: `server`'s memory was lost at `now` (a crash, a stop). */

@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { KeyedRandom } from "../../engine/random.js";
 import type { LostCause } from "../../metrics/causes.js";
 import { bytesField, count, positiveDuration, timeDistribution } from "../../scenario/fields.js";
-import { compileDistribution, type Distribution } from "../distributions.js";
 import { defineStore, type StoreContext } from "./define.js";
 import { grown, grownLength } from "./grow.js";
+import { RoundTrips, type LatencySpec } from "./round-trips.js";
 import { Persistence, persistenceOptions, type PersistenceOptions } from "./persistence.js";
 import type { SessionStore } from "./session-store.js";
 import { StoreMemory } from "./store-memory.js";
@@ -24,7 +23,7 @@ const IOREDIS_SECOND_FLUSH = 43;
 const IOREDIS_FLUSH_EVERY = 42;
 
 interface SharedOptions {
-  latency: Parameters<typeof compileDistribution>[0];
+  latency: LatencySpec;
   capacity?: { connections: number; opTime: number };
   timeout?: number;
   client: "node-redis" | "ioredis";
@@ -48,9 +47,7 @@ export class SharedStore implements SessionStore {
   readonly queued: boolean;
   failed = false;
   readonly #o: SharedOptions;
-  readonly #latency: Distribution;
-  readonly #constantLatency: number;
-  readonly #draw: KeyedRandom;
+  readonly #trips: RoundTrips;
   readonly #queue: StoreQueue | null;
   readonly #persistence: Persistence;
   readonly #timeout: number;
@@ -84,9 +81,7 @@ export class SharedStore implements SessionStore {
   constructor(options: SharedOptions, context: StoreContext) {
     this.#o = options;
     this.queued = options.capacity !== undefined;
-    this.#latency = compileDistribution(options.latency);
-    this.#constantLatency = options.latency.dist === "constant" ? options.latency.value : -1;
-    this.#draw = new KeyedRandom(context.seed, context.purpose("storeLatency"));
+    this.#trips = new RoundTrips(options.latency, context);
     this.#queue = options.capacity ? new StoreQueue(options.capacity.connections, options.capacity.opTime) : null;
     this.#persistence = new Persistence(options.persistence);
     this.#timeout = options.timeout ?? Infinity;
@@ -242,8 +237,7 @@ export class SharedStore implements SessionStore {
   /** One operation from `at`: its round trip and, with a capacity, its turn at the store. */
   #trip(at: number, uid: number, k: number): number {
     this.#operations++;
-    // A constant round trip needs no draw (the common case, kept off the hot path).
-    const trip = this.#constantLatency >= 0 ? this.#constantLatency : this.#latency.quantile(this.#draw.at(uid, k));
+    const trip = this.#trips.at(uid, k);
     return this.#queue ? this.#queue.op(at) + trip : trip;
   }
 

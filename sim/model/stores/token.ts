@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { count, positiveDuration } from "../../scenario/fields.js";
 import type { LostCause } from "../../metrics/causes.js";
+import type { StoreFigures } from "../../metrics/result.js";
 import { defineStore } from "./define.js";
 import { grown, grownLength } from "./grow.js";
 import { InstantStore, type SessionStore } from "./session-store.js";
@@ -63,8 +64,8 @@ class TokenStore extends InstantStore implements SessionStore {
   }
 
   /** The mean time a session revoked at one of its requests keeps working; null when tokens never expire (or none was read). */
-  revocationSeconds(): number | null {
-    return this.#reads > 0 ? this.#revocationSum / this.#reads : null;
+  figures(): Partial<StoreFigures> {
+    return { revocationSeconds: this.#reads > 0 ? this.#revocationSum / this.#reads : null };
   }
 
   heldLocally(): boolean {
