@@ -95,7 +95,16 @@ describe("checkOutputDir", () => {
     const target = join(dir, "out");
     const expected = `--out ${target}: cannot write in ${dir}: permission denied (EACCES)`;
     if (!isRoot) return void expect(inputError(() => checkOutputDir(target))).toBe(expected);
-    const script = `import { checkOutputDir } from ${JSON.stringify(join(root, "dist/reports/output-dir.js"))};
+    // Root may write anywhere, so the check runs as nobody, from a copy of the built module it can
+    // read wherever the checkout is (a clone in a private temporary folder, say).
+    const built = tmp();
+    chmodSync(built, 0o755);
+    for (const file of ["reports/output-dir.js", "sim/scenario/errors.js"]) {
+      mkdirSync(dirname(join(built, file)), { recursive: true });
+      writeFileSync(join(built, file), readFileSync(join(root, "dist", file)));
+    }
+    writeFileSync(join(built, "package.json"), '{ "type": "module" }');
+    const script = `import { checkOutputDir } from ${JSON.stringify(join(built, "reports/output-dir.js"))};
       try { checkOutputDir(process.argv[1]); console.log("accepted"); } catch (e) { console.log(e.name + ": " + e.message); }`;
     const child = spawnSync(process.execPath, ["--input-type=module", "-e", script, target], { uid: 65534, gid: 65534, encoding: "utf8" });
     expect(child.stdout.trim()).toBe(`InputError: ${expected}`);
