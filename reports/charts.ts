@@ -45,7 +45,8 @@ export function reportCharts(result: Result): ChartSpec[] {
     latencyChart(result),
     lostByCauseChart(result),
     timelineChart(result),
-    ...serverSessionsChart(result),
+    ...perServerChart(result, SESSIONS_SERIES),
+    ...perServerChart(result, CONNECTIONS_SERIES),
   ];
 }
 
@@ -294,48 +295,76 @@ function timelineChart(result: Result): ChartSpec {
 }
 
 /** Panels (strategies) and points the per-server chart may draw before it shows fewer of them. */
-const SESSION_PANELS = 6;
-const SESSION_POINTS = 12_000;
+const SERIES_PANELS = 6;
+const SERIES_POINTS = 12_000;
 /** More servers than this make a hairball of lines: the chart is left out. */
-const SESSION_SERVERS = 50;
+const SERIES_SERVERS = 50;
 
 /** The names of a strategy's server columns: its timeline's, else its server list's. */
 function serverColumns(r: StrategyResult): string[] {
   return r.timeline.servers ?? r.servers.names;
 }
 
-interface SessionsPlan {
+interface SeriesPlan {
   shown: StrategyResult[];
   /** Every `stride`-th window is drawn (and the last). */
   stride: number;
 }
 
+/** A per-server series of the timeline and how its chart reads. */
+interface PerServerSeries {
+  key: "serverSessions" | "serverConnections";
+  id: string;
+  title: string;
+  yTitle: string;
+  /** The caption, given which strategies are drawn and whether windows were thinned. */
+  caption(which: string, thinned: string): string;
+}
+
+const SESSIONS_SERIES: PerServerSeries = {
+  key: "serverSessions",
+  id: "serverSessions",
+  title: "Sessions in use per server",
+  yTitle: "sessions in use",
+  caption: (which, thinned) =>
+    `Sessions in use on each server at the end of every load window${thinned}, first replication, ${which}; dashed lines mark topology events. A drained server's line falls to zero as its users leave; a new server's line starts when it joins.`,
+};
+
+const CONNECTIONS_SERIES: PerServerSeries = {
+  key: "serverConnections",
+  id: "serverConnections",
+  title: "Open connections per server",
+  yTitle: "open connections",
+  caption: (which, thinned) =>
+    `WebSocket connections open on each server at the end of every load window${thinned}, first replication, ${which}; dashed lines mark topology events. Connections do not move back by themselves: a server that returns fills only as new connections (new visits, reconnects) are routed to it.`,
+};
+
 /** Which strategies and windows to draw, within the point budget: fewer panels first, then fewer windows. */
-function sessionsPlan(result: Result): SessionsPlan | undefined {
+function seriesPlan(result: Result, key: PerServerSeries["key"]): SeriesPlan | undefined {
   const first = result.results[0];
-  if (!first || first.timeline.t.length === 0) return undefined;
+  if (!first || first.timeline.t.length === 0 || !first.timeline[key]) return undefined;
   const servers = Math.max(...result.results.map((r) => serverColumns(r).length));
   const hasEvents = result.results.some((r) => r.events.length > 0);
-  if (servers > SESSION_SERVERS || (servers < 2 && !hasEvents)) return undefined;
-  const points = (r: StrategyResult) => r.timeline.serverSessions.reduce((n, row) => n + row.length, 0);
-  const panels = result.results.slice(0, SESSION_PANELS);
-  const shown = panels.reduce((n, r) => n + points(r), 0) <= SESSION_POINTS ? panels : [first];
-  return { shown, stride: Math.max(1, Math.ceil(shown.reduce((n, r) => n + points(r), 0) / SESSION_POINTS)) };
+  if (servers > SERIES_SERVERS || (servers < 2 && !hasEvents)) return undefined;
+  const points = (r: StrategyResult) => (r.timeline[key] ?? []).reduce((n, row) => n + row.length, 0);
+  const panels = result.results.slice(0, SERIES_PANELS);
+  const shown = panels.reduce((n, r) => n + points(r), 0) <= SERIES_POINTS ? panels : [first];
+  return { shown, stride: Math.max(1, Math.ceil(shown.reduce((n, r) => n + points(r), 0) / SERIES_POINTS)) };
 }
 
 /**
  * One row per window and server that existed at the window's end (rows are ragged: a server
  * added later is missing before). Short keys: these are the bulk of the report's chart data.
  */
-function serverSessionRows(r: StrategyResult, divisor: number, stride: number) {
-  const { t, serverSessions } = r.timeline;
+function perServerRows(r: StrategyResult, key: PerServerSeries["key"], divisor: number, stride: number) {
+  const { t } = r.timeline, series = r.timeline[key] ?? [];
   const names = serverColumns(r);
   // Sessions are counted at each window's end.
   const width = t.length > 1 ? t[1] - t[0] : 0;
   const rows: { t: number; s: string; n: number }[] = [];
   for (let i = 0; i < t.length; i++) {
     if (i % stride !== 0 && i !== t.length - 1) continue;
-    const row = serverSessions[i] ?? [];
+    const row = series[i] ?? [];
     const at = +((t[i] + width) / divisor).toPrecision(6);
     row.forEach((n, k) => rows.push({ t: at, s: names[k] ?? `server ${k + 1}`, n }));
   }
@@ -343,11 +372,12 @@ function serverSessionRows(r: StrategyResult, divisor: number, stride: number) {
 }
 
 /**
- * Sessions in use on each server over time, one panel per strategy (the first few, or only the
- * first when that is all the budget allows): a drained server emptying and a new one filling.
+ * A per-server count over time (sessions in use, open connections), one panel per strategy (the
+ * first few, or only the first when that is all the budget allows): a drained server emptying
+ * and a new one filling.
  */
-function serverSessionsChart(result: Result): ChartSpec[] {
-  const plan = sessionsPlan(result);
+function perServerChart(result: Result, series: PerServerSeries): ChartSpec[] {
+  const plan = seriesPlan(result, series.key);
   if (!plan) return [];
   const { divisor, label } = timeUnit(result);
   const servers = [...new Set(plan.shown.flatMap(serverColumns))];
@@ -373,12 +403,12 @@ function serverSessionsChart(result: Result): ChartSpec[] {
       height: 110,
       layer: [
         {
-          data: { values: serverSessionRows(r, divisor, plan.stride) },
+          data: { values: perServerRows(r, series.key, divisor, plan.stride) },
           // A line needs two windows to show; with fewer than three, points show them too.
           mark: { type: "line" as const, strokeWidth: 1.5, point: r.timeline.t.length < 3 },
           encoding: {
             x,
-            y: { field: "n", type: "quantitative" as const, title: "sessions in use", axis: { format: ",~r", tickCount: 4 } },
+            y: { field: "n", type: "quantitative" as const, title: series.yTitle, axis: { format: ",~r", tickCount: 4 } },
             color,
             // A line's tooltip shows one of its points, so it names the server only.
             tooltip: { field: "s", type: "nominal" as const, title: "server" },
@@ -401,9 +431,9 @@ function serverSessionsChart(result: Result): ChartSpec[] {
   const thinned = plan.stride > 1 ? ` (one window in ${plan.stride})` : "";
   return [
     {
-      id: "serverSessions",
-      title: "Sessions in use per server",
-      caption: `Sessions in use on each server at the end of every load window${thinned}, first replication, ${which}; dashed lines mark topology events. A drained server's line falls to zero as its users leave; a new server's line starts when it joins.`,
+      id: series.id,
+      title: series.title,
+      caption: series.caption(which, thinned),
       layout: "wide",
       spec: {
         config,

@@ -31,11 +31,31 @@ const columns: Column[] = [
   { title: "utilisation", cell: (r) => `${percent(r.metrics.utilisation)} (busiest ${percent(r.metrics.peakUtilisation)})` },
 ];
 
-/** The summary printed after a run: one aligned row per strategy. */
+/** With WebSockets, a second table: what the connections went through. */
+const connectionColumns: Column[] = [
+  { title: "strategy", cell: (r) => r.strategy },
+  { title: "connections", cell: (r) => amount(r.metrics.connections?.meanOpen) },
+  { title: "connection skew", cell: (r) => withCi(r, "connections.skew", fixed(2)) },
+  { title: "dropped", cell: (r) => amount(r.metrics.connections?.dropped) },
+  { title: "reconnect peak/s", cell: (r) => amount(r.metrics.connections?.peakReconnectsPerSecond) },
+  { title: "refused", cell: (r) => amount(r.metrics.connections?.refused) },
+  { title: "gave up", cell: (r) => amount(r.metrics.connections?.gaveUp) },
+  { title: "skewed after return s", cell: (r) => withCi(r, "connections.skewAfterReturnSeconds", fixed(0)) },
+];
+
+/** Rows aligned under their titles: the first column left, the rest right. */
+function aligned(table: Column[], results: readonly StrategyResult[]): string[] {
+  const rows = [table.map((c) => c.title), ...results.map((r) => table.map((c) => c.cell(r)))];
+  const widths = table.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const left = table === columns ? 2 : 1;
+  return rows.map((row) => row.map((cell, i) => (i < left ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
+}
+
+/** The summary printed after a run: one aligned row per strategy (and one per strategy for its connections, when users hold them). */
 export function renderTable(result: Result): string {
-  const rows = [columns.map((c) => c.title), ...result.results.map((r) => columns.map((c) => c.cell(r)))];
-  const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd();
   const title = `${result.scenario}: seed ${result.seed}, ${result.replications} replication${result.replications === 1 ? "" : "s"} (± is the 95% confidence half-width)`;
-  return [title, line(rows[0]), ...rows.slice(1).map(line)].join("\n") + "\n";
+  const lines = [title, ...aligned(columns, result.results)];
+  const withConnections = result.results.filter((r) => r.metrics.connections);
+  if (withConnections.length > 0) lines.push("", ...aligned(connectionColumns, withConnections));
+  return lines.join("\n") + "\n";
 }

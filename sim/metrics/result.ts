@@ -56,6 +56,43 @@ export interface Metrics {
   /** Share of the workers' time spent serving, averaged over servers, and on the busiest server. */
   utilisation: number;
   peakUtilisation: number;
+  /** For scenarios whose users hold WebSocket connections: what happened to them; absent otherwise. */
+  connections?: ConnectionMetrics;
+}
+
+/**
+ * Long-lived connections over the measured interval. A connection is opened by a routed upgrade
+ * request and stays on its server until the visit ends or the server goes; a dropped one is
+ * reconnected after the client's backoff, each attempt routed again.
+ */
+export interface ConnectionMetrics {
+  /** Connections opened (first connections of visits and reconnections). */
+  opened: number;
+  /** Open connections in all, averaged over the load windows' ends. */
+  meanOpen: Measure;
+  /** Open connections per server, max over mean across the servers that are up, averaged over the windows' ends; and the worst window. */
+  skew: Measure;
+  peakSkew: Measure;
+  /** Connections cut because their server went (crash, stop, drain deadline, removal). */
+  dropped: number;
+  /** Attempts to connect after a drop or a failed attempt; those that opened; attempts refused (no server, a server down, or at its connection limit); clients that gave up. */
+  reconnectAttempts: number;
+  reconnects: number;
+  refused: number;
+  gaveUp: number;
+  /** Reconnect attempts in the busiest second (the storm), and when that second began. */
+  peakReconnectsPerSecond: number;
+  peakReconnectAt: Measure;
+  /**
+   * After a server returns (recovers, starts, is added), the seconds until connection skew is back
+   * at or below 1.2 (checked every second), averaged over the returns; a return still skewed at
+   * the end counts until the end and in `skewedAtEnd`.
+   */
+  skewAfterReturnSeconds: Measure;
+  skewedAtEnd: number;
+  /** Messages carried over open connections (counted, not routed), and per second. */
+  messages: number;
+  messagesPerSecond: number;
 }
 
 /** Figures only some stores have. */
@@ -155,6 +192,8 @@ export interface Timeline {
   serverSessions: number[][];
   /** For stores in server memory: sessions each server held at the window's end, expired ones included until cleaned up. */
   serverSessionsHeld?: number[][];
+  /** With WebSockets: connections open on each server at the window's end. */
+  serverConnections?: number[][];
   /** Names of the server columns (in results; a run's own timeline leaves them to its server list). */
   servers?: string[];
 }

@@ -93,6 +93,7 @@ export class ServerLifecycle implements TopologyControl {
     servers.stopEvent[server] = this.event;
     servers.state[server] = ServerState.Down;
     this.#world.metrics.serverDown(server);
+    servers.cutConnections?.(server, now);
     if (servers.active[server] === 0) servers.halt(server, cause, this.event, now);
     this.listeners.takenAway(this.event, server);
   }

@@ -50,22 +50,36 @@ export class Requests {
     this.#instantStore = world.store instanceof InstantStore;
   }
 
-  /** The balancer routes the request; `excluded` is a server it already found refusing connections. */
-  dispatch(slot: number, now: number, excluded: number): void {
-    const t = this.#clients, servers = this.#servers, balancer = this.#balancer, metrics = this.#metrics;
+  /**
+   * The balancer's pick for the user's request (an HTTP request, or a connection's upgrade):
+   * the server index, -1 when none is eligible. `excluded` is a server it already found refusing connections.
+   */
+  route(slot: number, now: number, excluded: number): number {
+    const t = this.#clients;
     const cookiesEnabled = t.cookiesDisabled[slot] === 1 ? 0 : 1;
     this.#sessions.reserve(slot);
     const session = t.session[slot];
     const next = session < 0 ? t.reservedSession[slot] : -1;
-    const server = balancer.route(now, t.address[slot], cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
-    if (server < 0) return this.#fail(slot, now);
-    metrics.routed(server, now);
-    if (!servers.up[server]) return this.#connectionRefused(slot, server, now, excluded < 0);
-    const { setCookie, setCookieTtl } = balancer.request;
-    if (setCookie >= 0 && cookiesEnabled) {
+    return this.#balancer.route(now, t.address[slot], cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
+  }
+
+  /** The response of the request just routed reaches the user: the browser keeps the cookie the balancer set, if any. */
+  keepCookie(slot: number, now: number): void {
+    const t = this.#clients, { setCookie, setCookieTtl } = this.#balancer.request;
+    if (setCookie >= 0 && t.cookiesDisabled[slot] !== 1) {
       t.lbCookie[slot] = setCookie;
       t.lbCookieExpires[slot] = now + setCookieTtl;
     }
+  }
+
+  /** The balancer routes the request; `excluded` is a server it already found refusing connections. */
+  dispatch(slot: number, now: number, excluded: number): void {
+    const t = this.#clients, servers = this.#servers, metrics = this.#metrics;
+    const server = this.route(slot, now, excluded);
+    if (server < 0) return this.#fail(slot, now);
+    metrics.routed(server, now);
+    if (!servers.up[server]) return this.#connectionRefused(slot, server, now, excluded < 0);
+    this.keepCookie(slot, now);
     const worker = servers.idleWorker(server);
     if (worker < 0 && servers.queueLength(server) >= servers.queueLimit) return this.#fail(slot, now);
     t.server[slot] = server;

@@ -46,7 +46,7 @@ export class ServerPool {
   readonly memoryLostByEvent: Int32Array;
   /** The scenario event that stopped a stopping server (-1: none). */
   readonly stopEvent: Int32Array;
-  /** Requests in service or queued, per server. */
+  /** Connections each server holds: requests in service or queued, and open long-lived connections (WebSockets). */
   readonly active: Int32Array;
   /** Client slot in each worker, -1 when idle: `busy[server * workers + worker]`. */
   readonly busy: Int32Array;
@@ -103,6 +103,11 @@ export class ServerPool {
 
   /** Told when a server's memory is gone (a store that keeps copies elsewhere acts on it); null when nothing listens. */
   memoryLost: ((server: number, now: number) => void) | null = null;
+  /**
+   * Told when a server closes the long-lived connections it holds: it stops (a graceful shutdown
+   * closes them) or its process ends; null when nothing listens.
+   */
+  cutConnections: ((server: number, now: number) => void) | null = null;
 
   /** The process ends at `now` and its memory with it, for `cause`, because of scenario event `event` (-1: none). */
   halt(server: number, cause: LostCause, event: number, now: number): void {
@@ -115,6 +120,7 @@ export class ServerPool {
     this.memoryLostBy[server] = cause;
     this.memoryLostByEvent[server] = event;
     this.memoryLost?.(server, now);
+    this.cutConnections?.(server, now);
   }
 
   /** The process starts, empty, and accepts connections. */

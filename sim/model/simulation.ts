@@ -2,6 +2,7 @@ import { Engine, type Kind } from "../engine/engine.js";
 import { InvariantError } from "../engine/invariant.js";
 import { stream } from "../engine/random.js";
 import { Collector } from "../metrics/collector.js";
+import { ConnectionCollector } from "../metrics/connections.js";
 import { MAX_PHASES, PhaseCollector } from "../metrics/phases.js";
 import type { Metrics, PhaseResult, Timeline, TopologyEventResult } from "../metrics/result.js";
 import type { Scenario, StrategyEntry } from "../scenario/scenario.js";
@@ -9,6 +10,7 @@ import type { StoreSpec } from "../scenario/store-schema.js";
 import { findStrategy, type Strategy } from "../strategies/index.js";
 import { Balancer } from "./balancer.js";
 import { ClientTable } from "./clients.js";
+import { Connections } from "./connections.js";
 import { Failures } from "./failures.js";
 import { HealthChecks } from "./health-checks.js";
 import { ServerLifecycle } from "./lifecycle.js";
@@ -55,6 +57,8 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const users = new Users(world, sessions);
   const requests = new Requests(world, sessions, users);
   users.requests = requests;
+  const connections = scenario.clients.websocket.fraction > 0 ? connectionsOf(world, requests) : null;
+  users.connections = connections;
   const checks = new HealthChecks(world);
   const lifecycle = new ServerLifecycle(world, requests, checks);
   const deployments = new Deployments(world, lifecycle);
@@ -62,7 +66,10 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const topology = new Topology(world, lifecycle, tracker, deployments);
   lifecycle.listeners = {
     takenAway: (event, server) => tracker.takenAway(event, server),
-    started: (server, now) => failures.started(server, now),
+    started: (server, now) => {
+      failures.started(server, now);
+      connections?.serverStarted(now);
+    },
     settled: (now) => topology.reconsider(now),
     drainStarted: (event, server, now) => tracker.drainStarted(event, server, sessions.inUse[server], now),
     traffic: (change, now) => users.traffic(change, now),
@@ -88,6 +95,7 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const rotation = new Uint8Array(world.servers.capacity);
   const WINDOW: Kind = engine.on((_, now) => {
     metrics.closeWindow(world.servers.inRotation(rotation), sessions.inUse, world.store.held?.(now) ?? null, now);
+    connections?.window();
     const next = now + scenario.metrics.window;
     if (next <= scenario.duration) engine.at(next, WINDOW, 0);
   });
@@ -107,10 +115,22 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const slice = monitor?.slice ?? Infinity;
   while (!engine.run(scenario.duration, slice)) monitor?.check(engine.processed, engine.now);
   for (let slot = 0; slot < world.clients.used; slot++) sessions.abandon(slot, scenario.duration);
+  connections?.finish(scenario.duration);
   if (phases) boundary(phases.cuts.length + 1);
   metrics.storeFigures = world.store.figures?.() ?? {};
   const names = world.servers.specs.map((s) => s.name);
-  return { metrics: metrics.metrics(), events: tracker.results(), phases: phases?.results() ?? [], timeline: metrics.timeline, servers: { names, ...metrics.perServer() }, processedEvents: engine.processed };
+  const figures = metrics.metrics();
+  if (connections) figures.connections = connections.metrics();
+  return { metrics: figures, events: tracker.results(), phases: phases?.results() ?? [], timeline: metrics.timeline, servers: { names, ...metrics.perServer() }, processedEvents: engine.processed };
+}
+
+/** The users' connections, told when a server closes them. */
+function connectionsOf(world: World, requests: Requests): Connections {
+  const { scenario } = world;
+  const collector = new ConnectionCollector(scenario.warmup, scenario.duration, scenario.clients.websocket.messagesPerSecond, world.metrics.timeline);
+  const connections = new Connections(world, requests, collector);
+  world.servers.cutConnections = (server, now) => connections.cut(server, now);
+  return connections;
 }
 
 /** The shared parts of one run: engine, clients, servers, balancer with the strategy, store, metrics. */

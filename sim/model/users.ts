@@ -3,6 +3,7 @@ import { KeyedRandom, stream, type Random } from "../engine/random.js";
 import { LIMITS } from "../scenario/limits.js";
 import { genOf, slotOf } from "./clients.js";
 import { ArrivalRate } from "./arrival-rate.js";
+import type { Connections } from "./connections.js";
 import { compileDistribution, type Distribution } from "./distributions.js";
 import type { TrafficChange } from "./events/index.js";
 import type { Sessions } from "./sessions.js";
@@ -22,6 +23,8 @@ export interface RequestSink {
  */
 export class Users {
   requests!: RequestSink;
+  /** The users' long-lived connections, in scenarios that have them. */
+  connections: Connections | null = null;
   readonly #clients: World["clients"];
   readonly #engine: World["engine"];
   readonly #metrics: World["metrics"];
@@ -108,6 +111,7 @@ export class Users {
   /** The user got an answer (or a failure): think and send the next request, or end the visit. */
   afterResponse(slot: number, now: number): void {
     const t = this.#clients;
+    this.connections?.responded(slot, now);
     if (--t.requestsLeft[slot] > 0) {
       const pause = this.#think.quantile(this.#draw.think.at(t.uid[slot], t.sent[slot]));
       this.#engine.at(now + pause, this.#SEND, t.subject(slot));
@@ -145,6 +149,7 @@ export class Users {
     t.mobile[slot] = mobileDraw < c.mobile.fraction ? 1 : 0;
     t.nextAddressChange[slot] = t.mobile[slot] ? now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(t.uid[slot], 0)) : Infinity;
     t.cookiesDisabled[slot] = cookieDraw < c.cookies.disabledFraction ? 1 : 0;
+    this.connections?.arrived(slot);
     return slot;
   }
 
@@ -231,6 +236,7 @@ export class Users {
 
   #endVisit(slot: number, now: number): void {
     const t = this.#clients, uid = t.uid[slot], visit = t.visit[slot]++;
+    this.connections?.visitEnded(slot, now);
     this.#sessions.visitEnded(slot, now);
     if (this.#draw.returns.at(uid, visit) < this.#scenario.clients.returning.fraction) {
       const at = now + this.#returnAfter.quantile(this.#draw.returnAfter.at(uid, visit));

@@ -58,6 +58,8 @@ export interface Scenario {
     capacity: number;
     workers: number;
     queueLimit: number;
+    /** Long-lived connections a server holds at once; Infinity for no limit. */
+    maxConnections: number;
     service: DistributionSpec;
     /** Seconds between the application's cleanups of expired sessions in server memory; Infinity for never. */
     sessionCleanupEvery: number;
@@ -136,6 +138,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
         capacity: plan.created.length,
         workers: raw.servers.workers,
         queueLimit: raw.servers.queueLimit ?? Infinity,
+        maxConnections: raw.servers.maxConnections ?? Infinity,
         service: raw.servers.service,
         sessionCleanupEvery: raw.servers.sessionCleanupEvery === "never" ? Infinity : raw.servers.sessionCleanupEvery,
         ...(raw.servers.failures ? { failures: raw.servers.failures } : {}),

@@ -3,6 +3,7 @@ import { count, countDistribution, duration, fraction, positiveDuration, serverN
 import { findStrategy, strategies } from "../strategies/index.js";
 import { store } from "./store-schema.js";
 import { strategyEntry } from "./strategy-entry.js";
+import { websocket } from "./websocket-schema.js";
 import { eventKinds } from "../model/events/index.js";
 import { LIMITS } from "./limits.js";
 
@@ -39,6 +40,7 @@ const clients = z.strictObject({
       clearPerVisit: fraction.default(0).describe("Probability that a user starts a visit with cleared cookies."),
     })
     .prefault({}),
+  websocket,
 });
 
 const serverEntry = z.strictObject({
@@ -56,6 +58,9 @@ const servers = z
     list: z.array(serverEntry).min(1).max(LIMITS.servers).optional(),
     workers: count(LIMITS.workers).default(8).describe("Requests a server handles at once; the rest wait in its FIFO queue."),
     queueLimit: count(LIMITS.queueLimit).optional().describe("Requests that may wait per server; more are rejected (default: unbounded)."),
+    maxConnections: count(LIMITS.users)
+      .optional()
+      .describe("Long-lived connections (WebSockets) a server holds at once; an upgrade beyond it is refused and the client backs off (default: unbounded)."),
     service: timeDistribution.prefault({ dist: "lognormal", mean: "40ms", cv: 1 }),
     sessionCleanupEvery: z
       .union([z.literal("never"), positiveDuration])

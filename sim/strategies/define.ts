@@ -29,7 +29,7 @@ export interface PoolView {
    * clients there.
    */
   readonly accepting: Uint8Array;
-  /** Requests each server is handling or has queued right now. */
+  /** Connections each server holds right now: requests in service or queued, and open long-lived connections (WebSockets). */
   readonly active: Int32Array;
 }
 
