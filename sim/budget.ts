@@ -60,6 +60,8 @@ const WINDOW_OUTPUT_BYTES = 120;
 /** A replication's metrics in results.json, and a per-server cost of the model. */
 const REPLICATION_OUTPUT_BYTES = 1500;
 const SERVER_BYTES = 400;
+/** A NAT or proxy address: its address and its pool's cumulative size (sim/model/shared-addresses.ts), rounded up. */
+const SHARED_ADDRESS_BYTES = 16;
 /** The process before any run: Node, the code, the report libraries. */
 const BASELINE_BYTES = 120 * 2 ** 20;
 /** Events per request: send, done (or refused), and the next think time. */
@@ -87,8 +89,9 @@ export function estimate(s: Scenario): Estimate {
   const liveUsers = Math.min(held, c.count ?? Infinity, newUsers);
   const weights = s.servers.list.map((x) => x.weight);
   const tables = Math.max(0, ...s.strategies.map((e) => findStrategy(e.id)?.tableEntries?.(weights, e.options) ?? 0));
+  const sharedAddresses = c.nat.reduce((n, pool) => n + (pool.fraction > 0 ? pool.addresses : 0), c.proxies.fraction > 0 ? c.proxies.count : 0);
   const memory =
-    BASELINE_BYTES + liveUsers * SLOT_BYTES + servers * (SERVER_BYTES + s.servers.workers * 4) + tables * TABLE_ENTRY_BYTES + windows * (WINDOW_BYTES + servers * 8);
+    BASELINE_BYTES + liveUsers * SLOT_BYTES + sharedAddresses * SHARED_ADDRESS_BYTES + servers * (SERVER_BYTES + s.servers.workers * 4) + tables * TABLE_ENTRY_BYTES + windows * (WINDOW_BYTES + servers * 8);
   const output = s.strategies.length * (windows * (WINDOW_OUTPUT_BYTES + servers * 24) + s.replications * REPLICATION_OUTPUT_BYTES) + 4 * 2 ** 20;
   const returnSeconds = c.returning.fraction > 0 ? Math.min(returnGap, s.duration) : 0;
   // In steady state the visits in progress (new and returning) each send one request per think time and response.

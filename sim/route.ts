@@ -27,7 +27,7 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?
  *
  * `keys` are the lines of the input: blank ones are skipped (and problems name the line, from 1).
  * A key in canonical dotted IPv4 form is a client address (and its text, for strategies that hash
- * `$remote_addr`); any other key is a session id, routed only by strategies that have a
+ * `$remote_addr` or X-Forwarded-For); any other key is a session id, routed only by strategies that have a
  * hash-key option. One strategy instance routes all keys in order, so stateful strategies (round
  * robin) answer as a balancer would to that sequence of requests.
  *
@@ -94,13 +94,15 @@ export function createRouter(
 
     // A fresh strategy per call, so the same keys always get the same answers.
     const strategy = def.create(routePool(servers, weightList, down), stream(0, `route:${strategyId}`), parsed.data);
-    const request: RoutingView = { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, nextSessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
+    const request: RoutingView = { now: 0, address: 0, forwardedFor: -1, cookiesEnabled: 1, cookie: -1, sessionKey: -1, nextSessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
     const routes: Route[] = [];
     for (const raw of keys) {
       const key = raw.trim();
       if (key === "") continue;
       const ip = IPV4.exec(key);
       request.address = ip ? ((Number(ip[1]) << 24) | (Number(ip[2]) << 16) | (Number(ip[3]) << 8) | Number(ip[4])) >>> 0 : 0;
+      // An address key stands for the client, whether a strategy reads it off the connection or the X-Forwarded-For header.
+      request.forwardedFor = ip ? request.address : -1;
       request.sessionKey = ip ? -1 : 0;
       request.keyText = key;
       request.cookie = -1;

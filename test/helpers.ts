@@ -34,7 +34,7 @@ export function pool(size: number, opts: { weights?: number[]; down?: number[]; 
 }
 
 export function request(fields: Partial<RoutingView> = {}): RoutingView {
-  return { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, nextSessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity, ...fields };
+  return { now: 0, address: 0, forwardedFor: -1, cookiesEnabled: 1, cookie: -1, sessionKey: -1, nextSessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity, ...fields };
 }
 
 /** IPv4 dotted quad to the unsigned 32-bit integer a strategy sees. */

@@ -15,7 +15,7 @@ export type BalancerPool = Omit<PoolView, "size"> & { size: number };
  */
 export class Balancer {
   readonly pool: BalancerPool;
-  readonly request: RoutingView = { now: 0, address: 0, cookiesEnabled: 1, cookie: -1, sessionKey: -1, nextSessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
+  readonly request: RoutingView = { now: 0, address: 0, forwardedFor: -1, cookiesEnabled: 1, cookie: -1, sessionKey: -1, nextSessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
   strategy!: Strategy;
   readonly #fall: number;
   readonly #rise: number;
@@ -106,10 +106,11 @@ export class Balancer {
   }
 
   /** Fills the reused routing view and asks the strategy; -1 when no server is eligible. */
-  route(now: number, address: number, cookiesEnabled: number, cookie: number, sessionKey: number, nextSessionKey: number, excluded: number): number {
+  route(now: number, address: number, forwardedFor: number, cookiesEnabled: number, cookie: number, sessionKey: number, nextSessionKey: number, excluded: number): number {
     const r = this.request;
     r.now = now;
     r.address = address;
+    r.forwardedFor = forwardedFor;
     r.cookiesEnabled = cookiesEnabled;
     r.cookie = cookie;
     r.sessionKey = sessionKey;

@@ -9,7 +9,10 @@ export class ClientTable {
   uid = new Int32Array(0);
   /** Bumped when a slot's pending event is cancelled or the slot is reused; events carry its low 8 bits. */
   gen = new Uint8Array(0);
+  /** The user's own public address: its NAT's, or its own. */
   address = new Uint32Array(0);
+  /** The address of the forward proxy or CDN the user reaches the balancer through, -1 when it reaches it directly. */
+  proxyAddress = new Float64Array(0);
   mobile = new Uint8Array(0);
   cookiesDisabled = new Uint8Array(0);
   nextAddressChange = new Float64Array(0);

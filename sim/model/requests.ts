@@ -30,6 +30,9 @@ export class Requests {
   readonly #REFUSED: Kind;
   readonly #WRITTEN: Kind;
   readonly #instantStore: boolean;
+  /** Whether a proxied request's connection comes from the proxy (not with the PROXY protocol), and whether it carries X-Forwarded-For. */
+  readonly #proxySource: boolean;
+  readonly #forwardedHeader: boolean;
 
   constructor(world: World, sessions: Sessions, users: Users) {
     this.#clients = world.clients;
@@ -48,6 +51,9 @@ export class Requests {
     this.#REFUSED = world.engine.on(this.#refused);
     this.#WRITTEN = world.engine.on(this.#written);
     this.#instantStore = world.store instanceof InstantStore;
+    const forwarding = world.scenario.clients.proxies.forwardedFor;
+    this.#proxySource = forwarding !== "proxy-protocol";
+    this.#forwardedHeader = forwarding === "header";
   }
 
   /**
@@ -60,7 +66,12 @@ export class Requests {
     this.#sessions.reserve(slot);
     const session = t.session[slot];
     const next = session < 0 ? t.reservedSession[slot] : -1;
-    return this.#balancer.route(now, t.address[slot], cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
+    // Through a proxy the connection comes from the proxy, unless it speaks the PROXY protocol;
+    // the client's own address travels in X-Forwarded-For where the proxy adds the header.
+    const own = t.address[slot], proxy = t.proxyAddress[slot];
+    const address = proxy >= 0 && this.#proxySource ? proxy : own;
+    const forwardedFor = proxy >= 0 && this.#forwardedHeader ? own : -1;
+    return this.#balancer.route(now, address, forwardedFor, cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
   }
 
   /** The response of the request just routed reaches the user: the browser keeps the cookie the balancer set, if any. */

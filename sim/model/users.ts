@@ -5,6 +5,8 @@ import { genOf, slotOf } from "./clients.js";
 import { ArrivalRate } from "./arrival-rate.js";
 import type { Connections } from "./connections.js";
 import { compileDistribution, type Distribution } from "./distributions.js";
+import { SharedAddresses } from "./shared-addresses.js";
+import { warmStartSpan } from "./warm-start.js";
 import type { TrafficChange } from "./events/index.js";
 import type { Sessions } from "./sessions.js";
 import type { World } from "./world.js";
@@ -36,7 +38,9 @@ export class Users {
   readonly #requestsPerVisit: Distribution;
   readonly #think: Distribution;
   readonly #returnAfter: Distribution;
-  readonly #natGroupSize: Distribution;
+  readonly #shared: SharedAddresses;
+  /** Whether the balancer sees a proxied user's own address (in X-Forwarded-For or as the PROXY protocol's source). */
+  readonly #proxySeesClient: boolean;
   readonly #addressChangeEvery: Distribution;
   readonly #draw: Record<"visitLength" | "think" | "returns" | "returnAfter" | "clear" | "move" | "moveAfter", KeyedRandom>;
   readonly #NEW_VISIT: Kind;
@@ -48,8 +52,6 @@ export class Users {
   /** Whether the rate has ever changed; until then arrivals are drawn as the plain exponential gaps they are. */
   #rateChanged = false;
   #users = 0;
-  #natAddress = 0;
-  #natRoom = 0;
 
   constructor(world: World, sessions: Sessions) {
     this.#clients = world.clients;
@@ -65,9 +67,10 @@ export class Users {
     this.#requestsPerVisit = compileDistribution(clients.requestsPerVisit);
     this.#think = compileDistribution(clients.think);
     this.#returnAfter = compileDistribution(clients.returning.after);
-    this.#natGroupSize = compileDistribution(clients.nat.groupSize);
     this.#addressChangeEvery = compileDistribution(clients.mobile.addressChangeEvery);
     const keyed = (name: string) => new KeyedRandom(world.seed, world.purpose(name));
+    this.#shared = new SharedAddresses(clients.nat, clients.proxies, keyed);
+    this.#proxySeesClient = clients.proxies.forwardedFor !== false;
     this.#draw = {
       visitLength: keyed("visitLength"),
       think: keyed("think"),
@@ -85,11 +88,7 @@ export class Users {
   /** Schedules the first arrival (and, with a warm start, the users already there). */
   start(): void {
     const { warmStart, clients } = this.#scenario;
-    if (warmStart) {
-      // Long enough that a visit still running at 0 almost surely began inside it, and a return due after 0 too.
-      const visit = this.#requestsPerVisit.mean * this.#think.mean;
-      this.#warmStart(20 * visit + (clients.returning.fraction > 0 ? 5 * this.#returnAfter.mean : 0));
-    }
+    if (warmStart) this.#warmStart(warmStartSpan(clients));
     this.#scheduleArrival(0);
   }
 
@@ -129,23 +128,17 @@ export class Users {
     this.#scheduleArrival(now);
   };
 
-  /** A new user: a slot, an address (its own or a NAT's), whether it moves, whether it keeps cookies. */
+  /** A new user: a slot, an address (its own or a NAT's), a proxy or none, whether it moves, whether it keeps cookies. */
   #arrive(now: number): number {
-    const c = this.#scenario.clients, t = this.#clients;
-    const slot = t.allocate(this.#users++);
-    // A fixed number of population draws per user keeps the stream aligned whatever the branches.
+    const c = this.#scenario.clients, t = this.#clients, uid = this.#users++;
+    const slot = t.allocate(uid);
+    // A fixed number of population draws per user keeps the stream aligned whatever the branches;
+    // which NAT address and which proxy come from keyed streams.
     const natDraw = this.#population(), mobileDraw = this.#population(), cookieDraw = this.#population();
     const ownAddress = randomAddress(this.#population());
-    if (natDraw < c.nat.fraction) {
-      if (this.#natRoom <= 0) {
-        this.#natAddress = randomAddress(this.#population());
-        this.#natRoom = Math.max(1, Math.round(this.#natGroupSize.quantile(this.#population())));
-      }
-      this.#natRoom--;
-      t.address[slot] = this.#natAddress;
-    } else {
-      t.address[slot] = ownAddress;
-    }
+    const nat = this.#shared.natAddress(natDraw, uid);
+    t.address[slot] = nat >= 0 ? nat : ownAddress;
+    t.proxyAddress[slot] = this.#shared.proxyAddress(uid);
     t.mobile[slot] = mobileDraw < c.mobile.fraction ? 1 : 0;
     t.nextAddressChange[slot] = t.mobile[slot] ? now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(t.uid[slot], 0)) : Infinity;
     t.cookiesDisabled[slot] = cookieDraw < c.cookies.disabledFraction ? 1 : 0;
@@ -249,7 +242,8 @@ export class Users {
   #moveAddress(slot: number, now: number): void {
     const t = this.#clients, uid = t.uid[slot], n = ++t.addressChanges[slot];
     t.address[slot] = randomAddress(this.#draw.move.at(uid, n));
-    t.addressChanged[slot] = 1;
+    // A proxy that forwards nothing of the client hides the move from the balancer.
+    if (t.proxyAddress[slot] < 0 || this.#proxySeesClient) t.addressChanged[slot] = 1;
     t.nextAddressChange[slot] = now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(uid, n));
   }
 }

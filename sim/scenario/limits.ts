@@ -18,6 +18,13 @@ export const LIMITS = {
   countValue: 1_000_000,
   visitsPerSecond: 1_000_000,
   users: 1_000_000_000,
+  /**
+   * NAT and proxy addresses in one scenario, all pools together. Each takes a distinct /24 prefix
+   * at most (2^24 exist), and a few bytes of tables per run.
+   */
+  sharedAddresses: 4_000_000,
+  /** NAT pools in `clients.nat`. */
+  natPools: 16,
   replications: 1000,
   strategies: 200,
   events: 10_000,

@@ -5,6 +5,7 @@ import { LIMITS } from "./limits.js";
 import { eventKinds, type EventDef } from "../model/events/index.js";
 import { defaultAddress } from "../model/servers.js";
 import { PoolPlan } from "./plan.js";
+import { compileSharedAddresses, type NatPool, type Proxies } from "./nat-pools.js";
 import { z } from "zod";
 
 /** One problem with a scenario, located by its JSON path (`servers.list[2].weight`). */
@@ -51,7 +52,8 @@ export interface Scenario {
   /** Whether the run begins with the steady-state population already in the system. */
   warmStart: boolean;
   replications: number;
-  clients: RawScenario["clients"];
+  /** `nat`: every NAT pool (none behind NAT: one pool of fraction 0) with its addresses and networks worked out; `proxies` likewise. */
+  clients: Omit<RawScenario["clients"], "nat" | "proxies"> & { nat: NatPool[]; proxies: Proxies };
   /** `list`: the servers at the start; `capacity`: every server the run can ever have (added, recovery, replacements). */
   servers: {
     list: ServerSpec[];
@@ -83,6 +85,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
 
   if (raw.warmup >= raw.duration)
     issues.push({ path: ["warmup"], message: `warmup (${raw.warmup} s) must be shorter than duration (${raw.duration} s)` });
+  const shared = compileSharedAddresses(raw, issues);
 
   const entries: StrategyEntry[] = [];
   // The schema has checked ids and options already (schema.ts, strategyEntry).
@@ -132,7 +135,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       warmup: raw.warmup,
       warmStart: raw.warmStart,
       replications: raw.replications,
-      clients: raw.clients,
+      clients: { ...raw.clients, ...shared },
       servers: {
         list,
         capacity: plan.created.length,

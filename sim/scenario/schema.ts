@@ -6,6 +6,7 @@ import { strategyEntry } from "./strategy-entry.js";
 import { websocket } from "./websocket-schema.js";
 import { eventKinds } from "../model/events/index.js";
 import { LIMITS } from "./limits.js";
+import { natSchema, proxiesSchema } from "./nat-schema.js";
 
 export { store, type StoreSpec } from "./store-schema.js";
 
@@ -22,12 +23,8 @@ const clients = z.strictObject({
   returning: z
     .strictObject({ fraction: fraction.default(0), after: timeDistribution.prefault({ dist: "exponential", mean: "1d" }) })
     .prefault({}),
-  nat: z
-    .strictObject({
-      fraction: fraction.default(0).describe("Share of users behind a NAT address shared with others."),
-      groupSize: countDistribution.prefault({ dist: "pareto", min: 20, max: 2000, alpha: 1.2 }),
-    })
-    .prefault({}),
+  nat: natSchema.describe('NAT pools: one { "preset"?, "fraction", "groupSize"?, "addresses"?, "networks"? } or a list of them, each a set of NAT addresses shared by its users.'),
+  proxies: proxiesSchema,
   mobile: z
     .strictObject({
       fraction: fraction.default(0).describe("Share of users whose address changes during a visit."),

@@ -40,8 +40,17 @@ export interface PoolView {
 export interface RoutingView {
   /** Simulated time in seconds. */
   now: number;
-  /** Client IPv4 address as an unsigned 32-bit integer (the address the balancer sees). */
+  /**
+   * Client IPv4 address as an unsigned 32-bit integer: the connection's source as the balancer
+   * sees it (a proxy's or CDN's address for a client behind one, unless it speaks the PROXY protocol).
+   */
   address: number;
+  /**
+   * The address in the request's X-Forwarded-For header (what a proxy or CDN in front adds: the
+   * client's own address, its NAT's if behind one), as an unsigned 32-bit integer; -1 when the
+   * request carries no such header (a browser that reaches the balancer directly sends none).
+   */
+  forwardedFor: number;
   /** 1 when the client keeps cookies; 0 when it keeps none and the session id travels in the URL. */
   cookiesEnabled: number;
   /** Server index named by the balancer's own affinity cookie, -1 when the request has none (or it expired). */

@@ -1,17 +1,23 @@
 import { z } from "zod";
 import type { RoutingView } from "./define.js";
 
-/** What a hashing strategy hashes: the client address (as the product's `$remote_addr` text) or the session id. */
+/** The keys a hashing strategy can hash: the connection's address, the session id, or the X-Forwarded-For address. */
+export const HASH_KEYS = ["address", "session", "forwarded-for"] as const;
+
+/** What a hashing strategy hashes: the client address (as the product's `$remote_addr` text), the session id, or X-Forwarded-For. */
 export const hashKeyOption = z
-  .enum(["address", "session"])
+  .enum(HASH_KEYS)
   .default("address")
-  .describe('What to hash: "address" (the client IPv4 address as text, like nginx $remote_addr) or "session" (the application session id).');
+  .describe(
+    'What to hash: "address" (the client IPv4 address as text, like nginx $remote_addr), "session" (the application session id) or "forwarded-for" (the X-Forwarded-For header a proxy or CDN adds, like nginx $http_x_forwarded_for; empty when a client comes directly).',
+  );
 export type HashKey = z.output<typeof hashKeyOption>;
 
 /**
  * Writes the request's key as ASCII bytes into `out` (at least 64 bytes) without allocating, and
- * returns its length; 0 when the request has no such key (no session, and no id reserved for
- * one), which products treat as an empty key. Addresses are dotted decimal ("10.0.0.7"), session ids decimal.
+ * returns its length; 0 when the request has no such key (no session and no id reserved for one,
+ * or no X-Forwarded-For header), which products treat as an empty key. Addresses are dotted
+ * decimal ("10.0.0.7"), session ids decimal.
  */
 export function writeKey(request: RoutingView, key: HashKey, out: Uint8Array): number {
   if (request.keyText !== null) {
@@ -23,7 +29,8 @@ export function writeKey(request: RoutingView, key: HashKey, out: Uint8Array): n
     const id = request.sessionKey >= 0 ? request.sessionKey : request.nextSessionKey;
     return id < 0 ? 0 : writeDecimal(id, out, 0);
   }
-  const a = request.address;
+  const a = key === "forwarded-for" ? request.forwardedFor : request.address;
+  if (a < 0) return 0;
   let n = writeDecimal(a >>> 24, out, 0);
   out[n++] = 0x2e;
   n = writeDecimal((a >>> 16) & 0xff, out, n);

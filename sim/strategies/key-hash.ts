@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RoutingView } from "./define.js";
-import { type HashKey, writeKey } from "./hash-key.js";
+import { HASH_KEYS, type HashKey, writeKey } from "./hash-key.js";
 import type { Wide } from "./u64.js";
 import { xxh64 } from "./xxhash64.js";
 
@@ -10,18 +10,19 @@ import { xxh64 } from "./xxhash64.js";
  * policy on the session cookie would.
  */
 export const sessionKeyOption = z
-  .enum(["address", "session"])
+  .enum(HASH_KEYS)
   .default("session")
   .describe(
-    'What to hash: "session" (the application session id, like an Envoy cookie hash policy; a request with no session yet hashes its client address instead, so first requests still spread) or "address" (the client IPv4 address as text, like Envoy\'s source_ip policy).',
+    'What to hash: "session" (the application session id, like an Envoy cookie hash policy; a request with no session yet hashes its client address instead, so first requests still spread), "address" (the client IPv4 address as text, like Envoy\'s source_ip policy) or "forwarded-for" (the X-Forwarded-For header, like an Envoy header hash policy; a request without one hashes its client address instead).',
   );
 
 /**
  * Hashes a request's key to 64 bits without allocating: xxHash64 (seed 0) of the key's ASCII
  * bytes from `writeKey`, as Envoy hashes a header, cookie or source-IP string
  * (source/common/http/hash_policy.cc).
- * With `key: "session"` and no session id yet, the address is hashed instead (Envoy would pick
- * at random; hashing the address keeps a run reproducible and a client's first requests together).
+ * With `key: "session"` and no session id yet, or `key: "forwarded-for"` and no such header, the
+ * address is hashed instead (Envoy's hash policy gives no hash then and it picks at random; hashing
+ * the address keeps a run reproducible and a client's requests together).
  */
 export class KeyHasher {
   #bytes = new Uint8Array(256);
@@ -34,7 +35,7 @@ export class KeyHasher {
   /** Writes the request key's 64-bit hash into `out`. */
   hash(request: RoutingView, out: Wide): void {
     let length = this.#write(request, this.#key);
-    if (length === 0 && this.#key === "session") length = this.#write(request, "address");
+    if (length === 0 && this.#key !== "address") length = this.#write(request, "address");
     xxh64(this.#bytes, 0, length, 0, out);
   }
 

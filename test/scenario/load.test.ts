@@ -36,7 +36,7 @@ describe("parseScenario on a valid file", () => {
     expect(s.strategies).toHaveLength(1);
     expect(s.strategies[0]).toMatchObject({ id: "round-robin", label: "round-robin", store: { kind: "local", idleTimeout: 1800 } });
     expect(s.clients.think).toEqual({ dist: "exponential", mean: 10 });
-    expect(s.clients.nat.fraction).toBe(0);
+    expect(s.clients.nat.map((pool) => pool.fraction)).toEqual([0]);
     expect(s.events).toEqual([]);
   });
 

@@ -13,6 +13,12 @@ describe("writeKey", () => {
     expect(text(out, writeKey(request({ sessionKey: 1234509 }), "session", out))).toBe("1234509");
     expect(writeKey(request({ sessionKey: -1 }), "session", out)).toBe(0);
   });
+  it("writes the X-Forwarded-For address as its text, and nothing for a request without the header", () => {
+    const r = request({ address: ipv4("198.51.100.4"), forwardedFor: ipv4("203.0.113.77") });
+    expect(text(out, writeKey(r, "forwarded-for", out))).toBe("203.0.113.77");
+    expect(text(out, writeKey(r, "address", out))).toBe("198.51.100.4");
+    expect(writeKey(request({ address: ipv4("198.51.100.4"), forwardedFor: -1 }), "forwarded-for", out)).toBe(0);
+  });
   it("prefers the caller's key text", () => {
     expect(text(out, writeKey(request({ keyText: "user42", address: ipv4("1.2.3.4") }), "address", out))).toBe("user42");
   });
