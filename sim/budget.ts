@@ -1,4 +1,5 @@
 import { compileDistribution } from "./model/distributions.js";
+import { warmStartSpan } from "./model/warm-start.js";
 import type { Scenario } from "./scenario/scenario.js";
 import { findStrategy } from "./strategies/index.js";
 
@@ -77,16 +78,18 @@ export function estimate(s: Scenario): Estimate {
   const returnGap = mean(c.returning.after);
   // Share of returns that fall inside the run, crudely min(1, D / mean gap).
   const returnsInRun = c.returning.fraction * Math.min(1, s.duration / Math.max(returnGap, 1e-9));
+  // A warm start walks the users who arrived over its span before 0 through their visits (no events, a loop each).
+  const warmUsers = s.warmStart ? Math.min(c.visitsPerSecond * warmStartSpan(c), c.count ?? Infinity) : 0;
   const newUsers = Math.min(c.visitsPerSecond * s.duration, c.count ?? Infinity);
   const visits = newUsers / Math.max(1e-9, 1 - Math.min(returnsInRun, 0.999999));
   const requestsPerRun = visits * requestsPerVisit;
   const servers = s.servers.capacity;
   const windows = Math.max(0, Math.floor((s.duration - s.warmup) / s.metrics.window));
   const checks = (servers * s.duration) / s.balancer.healthCheck.interval;
-  const events = runs * (requestsPerRun * EVENTS_PER_REQUEST + checks + windows);
+  const events = runs * (requestsPerRun * EVENTS_PER_REQUEST + warmUsers * requestsPerVisit + checks + windows);
   // Users held at once: those in a visit, plus those waiting to return (their slot is kept).
   const held = c.visitsPerSecond * (visitSeconds + c.returning.fraction * Math.min(returnGap, s.duration));
-  const liveUsers = Math.min(held, c.count ?? Infinity, newUsers);
+  const liveUsers = Math.min(held, c.count ?? Infinity, newUsers + warmUsers);
   const weights = s.servers.list.map((x) => x.weight);
   const tables = Math.max(0, ...s.strategies.map((e) => findStrategy(e.id)?.tableEntries?.(weights, e.options) ?? 0));
   const sharedAddresses = c.nat.reduce((n, pool) => n + (pool.fraction > 0 ? pool.addresses : 0), c.proxies.fraction > 0 ? c.proxies.count : 0);

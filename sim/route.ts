@@ -27,9 +27,10 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?
  *
  * `keys` are the lines of the input: blank ones are skipped (and problems name the line, from 1).
  * A key in canonical dotted IPv4 form is a client address (and its text, for strategies that hash
- * `$remote_addr` or X-Forwarded-For); any other key is a session id, routed only by strategies that have a
- * hash-key option. One strategy instance routes all keys in order, so stateful strategies (round
- * robin) answer as a balancer would to that sequence of requests.
+ * `$remote_addr` or X-Forwarded-For); any other key is a session id, routed only by strategies that route by one
+ * with the options given (`StrategyDef.sessionKeys`, or a hash-key option). One strategy instance
+ * routes all keys in order, so stateful strategies (round robin) answer as a balancer would to
+ * that sequence of requests.
  *
  * Throws InputError for an unknown strategy, bad options, a malformed server key, a weight count
  * that does not match, a down index out of range, or keys it cannot route.
@@ -76,7 +77,7 @@ export function createRouter(
     if (!Number.isInteger(d) || d < 0 || d >= servers.length)
       throw new InputError(`--down: ${d} is not a server index; expected 0-based indices from 0 to ${servers.length - 1}`);
   }
-  const takesSessionIds = acceptsSessionIds(def.options);
+  const takesSessionIds = def.sessionKeys ? def.sessionKeys(parsed.data) : acceptsSessionIds(def.options);
 
   return (keys) => {
     const problems: Problem[] = [];

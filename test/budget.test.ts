@@ -27,6 +27,17 @@ describe("estimates and budgets before a run", () => {
     expect(e.requestsPerRun / sent).toBeLessThan(2);
   });
 
+  it("counts the users a warm start walks and holds: visits of 53-hour think times are refused before the walk", () => {
+    // 10 visits a second of 10 requests 53 h apart: 19 million users are in a visit at time 0.
+    const s = scenario({ ...base, duration: "1h", warmStart: true, clients: { visitsPerSecond: 10, think: "53h" } });
+    const e = estimate(s);
+    expect(e.liveUsers).toBeGreaterThan(1.8e7);
+    // Refused by the estimate, before the walk (which would take minutes).
+    expect(() => runScenario(s)).toThrow(/19\.1 million users at once/);
+    // The same users without a warm start arrive only over the hour.
+    expect(estimate(scenario({ ...base, duration: "1h", clients: { visitsPerSecond: 10, think: "53h" } })).liveUsers).toBe(36_000);
+  });
+
   it("refuses ten million visits a second for memory, naming the flag", () => {
     const s = scenario({ ...base, clients: { visitsPerSecond: 1e6 } });
     expect(() => runScenario(s)).toThrow(BudgetError);

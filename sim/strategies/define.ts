@@ -115,6 +115,12 @@ export interface StrategyDef<Options = unknown> {
    * entries per server.
    */
   tableEntries?(weights: readonly number[], options: Options): number;
+  /**
+   * Whether, with these options, the strategy routes by the application's session id, so
+   * `lbsim route` accepts keys that are not addresses. Omitted: when its options have a `key`
+   * (hash-key.ts).
+   */
+  sessionKeys?(options: Options): boolean;
   create(pool: PoolView, random: Random, options: Options): Strategy;
 }
 

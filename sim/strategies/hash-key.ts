@@ -40,7 +40,23 @@ export function writeKey(request: RoutingView, key: HashKey, out: Uint8Array): n
   return writeDecimal(a & 0xff, out, n);
 }
 
-function writeDecimal(value: number, out: Uint8Array, at: number): number {
+/** A reused buffer for a request's key as `writeKey` writes it, grown for a rare long `keyText`. */
+export class KeyBytes {
+  bytes = new Uint8Array(256);
+
+  /** Writes the request's key into `bytes` and returns its length. */
+  write(request: RoutingView, key: HashKey): number {
+    let length = writeKey(request, key, this.bytes);
+    if (length > this.bytes.length) {
+      this.bytes = new Uint8Array(length * 2); // a rare long keyText from `lbsim route`
+      length = writeKey(request, key, this.bytes);
+    }
+    return length;
+  }
+}
+
+/** Writes a non-negative integer in decimal as ASCII into `out` from `at`; returns the index after its last digit. */
+export function writeDecimal(value: number, out: Uint8Array, at: number): number {
   if (value === 0) {
     out[at] = 0x30;
     return at + 1;

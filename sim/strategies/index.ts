@@ -24,9 +24,10 @@ import { weightedRandom } from "./random.js";
 import { leastConnections } from "./least-connections.js";
 import { leastRequestP2c } from "./least-request-p2c.js";
 import { k8sClientIp } from "./k8s-client-ip.js";
+import { nodeCluster } from "./node-cluster.js";
 
 /** Every strategy lbsim knows. Adding one is a file in this folder plus a line here. */
-export const strategies: readonly StrategyDef<any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, urlParam, chain, sharedStore, clientToken];
+export const strategies: readonly StrategyDef<any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nodeCluster, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, urlParam, chain, sharedStore, clientToken];
 
 export function findStrategy(id: string): StrategyDef<any> | undefined {
   return strategies.find((s) => s.id === id);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RoutingView } from "./define.js";
-import { HASH_KEYS, type HashKey, writeKey } from "./hash-key.js";
+import { HASH_KEYS, type HashKey, KeyBytes } from "./hash-key.js";
 import type { Wide } from "./u64.js";
 import { xxh64 } from "./xxhash64.js";
 
@@ -25,7 +25,7 @@ export const sessionKeyOption = z
  * the address keeps a run reproducible and a client's requests together).
  */
 export class KeyHasher {
-  #bytes = new Uint8Array(256);
+  readonly #bytes = new KeyBytes();
   readonly #key: HashKey;
 
   constructor(key: HashKey) {
@@ -34,17 +34,8 @@ export class KeyHasher {
 
   /** Writes the request key's 64-bit hash into `out`. */
   hash(request: RoutingView, out: Wide): void {
-    let length = this.#write(request, this.#key);
-    if (length === 0 && this.#key !== "address") length = this.#write(request, "address");
-    xxh64(this.#bytes, 0, length, 0, out);
-  }
-
-  #write(request: RoutingView, key: HashKey): number {
-    let length = writeKey(request, key, this.#bytes);
-    if (length > this.#bytes.length) {
-      this.#bytes = new Uint8Array(length * 2); // a rare long keyText from `lbsim route`
-      length = writeKey(request, key, this.#bytes);
-    }
-    return length;
+    let length = this.#bytes.write(request, this.#key);
+    if (length === 0 && this.#key !== "address") length = this.#bytes.write(request, "address");
+    xxh64(this.#bytes.bytes, 0, length, 0, out);
   }
 }
