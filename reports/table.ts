@@ -31,11 +31,28 @@ const columns: Column[] = [
   { title: "utilisation", cell: (r) => `${percent(r.metrics.utilisation)} (busiest ${percent(r.metrics.peakUtilisation)})` },
 ];
 
-/** The summary printed after a run: one aligned row per strategy. */
+/** Rows of cells as aligned lines: the first `left` columns left-aligned, the others right-aligned. */
+function aligned(rows: readonly string[][], left: number): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => row.map((cell, i) => (i < left ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
+}
+
+/** With device classes: a row per strategy and class, the class's own figures and the strategy that routed it. */
+function classRows(result: Result): string[] {
+  if (!result.classes) return [];
+  const head = ["strategy", "class", "routed by", "disrupted visits", "lost sessions", "remap", "p99 ms", "failed", "affinity hits"];
+  const rows = result.results.flatMap((r) =>
+    (result.classes ?? []).map(({ name }) => {
+      const m = r.metrics.byClass?.[name];
+      return [r.strategy, name, r.classes?.[name] ?? r.id, percent(m?.disruptedVisitRate), percent(m?.lostSessionRate), percent(m?.remapRate), fixed(0)(m?.latencyMs.p99), Math.round(m?.failedRequests ?? 0).toLocaleString("en-US"), percent(m?.affinityHitRate)];
+    }),
+  );
+  return ["", "by device class", ...aligned([head, ...rows], 3)];
+}
+
+/** The summary printed after a run: one aligned row per strategy (and with device classes, one per strategy and class). */
 export function renderTable(result: Result): string {
   const rows = [columns.map((c) => c.title), ...result.results.map((r) => columns.map((c) => c.cell(r)))];
-  const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd();
   const title = `${result.scenario}: seed ${result.seed}, ${result.replications} replication${result.replications === 1 ? "" : "s"} (± is the 95% confidence half-width)`;
-  return [title, line(rows[0]), ...rows.slice(1).map(line)].join("\n") + "\n";
+  return [title, ...aligned(rows, 2), ...classRows(result)].join("\n") + "\n";
 }

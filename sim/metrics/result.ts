@@ -56,6 +56,30 @@ export interface Metrics {
   /** Share of the workers' time spent serving, averaged over servers, and on the busiest server. */
   utilisation: number;
   peakUtilisation: number;
+  /** With device classes (`clients.classes`): the users' own figures per class, by class name; absent without classes. */
+  byClass?: Record<string, ClassMetrics>;
+}
+
+/**
+ * One device class's share of the run's figures, defined as the run's are but over the requests,
+ * sessions and visits of that class's users. Counts add up over the classes to the run's.
+ */
+export interface ClassMetrics {
+  requests: number;
+  failedRequests: number;
+  sessions: number;
+  lostSessions: number;
+  lostSessionRate: Measure;
+  lostByCause: Record<LostCause, number>;
+  visits: number;
+  disruptedVisits: number;
+  disruptedVisitRate: Measure;
+  expiredSessions: number;
+  liveSessionsAtStart: number;
+  liveSessionsAtEnd: number;
+  remapRate: Measure;
+  affinityHitRate: Measure;
+  latencyMs: { mean: Measure; p50: Measure; p95: Measure; p99: Measure };
 }
 
 /** Figures only some stores have. */
@@ -172,6 +196,8 @@ export interface StrategyResult {
   strategy: string;
   id: string;
   store: string;
+  /** With device classes: the strategy id each class is routed by (the entry's own for those it does not name), by class name. */
+  classes?: Record<string, string>;
   /** Means over replications. */
   metrics: Metrics;
   /** Uncertainty of each scalar metric (dotted names for nested ones, e.g. `latencyMs.p99`). */
@@ -195,5 +221,7 @@ export interface Result {
   duration: number;
   warmup: number;
   servers: string[];
+  /** The scenario's device classes and their shares of the users; absent without classes. */
+  classes?: { name: string; fraction: number }[];
   results: StrategyResult[];
 }

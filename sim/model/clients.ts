@@ -11,6 +11,8 @@ export class ClientTable {
   gen = new Uint8Array(0);
   address = new Uint32Array(0);
   mobile = new Uint8Array(0);
+  /** The user's device class (an index into clients.classes), drawn at its first arrival; 0 in a scenario without classes. */
+  deviceClass = new Uint8Array(0);
   cookiesDisabled = new Uint8Array(0);
   nextAddressChange = new Float64Array(0);
   addressChanges = new Int32Array(0);
