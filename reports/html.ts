@@ -28,8 +28,9 @@ ${charts.map(figure).join("\n")}
 ${eventsTable(result)}
 ${phasesTable(result)}
 ${connectionsTable(result)}
+${classesTable(result)}
 </section>
-${howToRead()}
+${howToRead(result)}
 ${jsonBlock("lbsim-result", result)}
 ${jsonBlock("lbsim-charts", charts)}
 ${vegaScripts()
@@ -399,6 +400,31 @@ ${head}
 </div>`;
 }
 
+/** Per strategy, each device class's own figures: what the users of each kind of device got from the strategy that routed them. */
+function classesTable(result: Result): string {
+  const classes = result.classes;
+  if (!classes) return "";
+  const head = `<thead><tr><th class="name">Strategy</th><th class="name">Class</th><th>Requests</th><th>Failed</th><th>Sessions</th><th>Lost sessions</th><th>Disrupted visits</th><th>Remap rate</th><th>Affinity hit rate</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr></thead>`;
+  const bodies = result.results.map((r) => {
+    const rows = classes.map(({ name, fraction }, i) => {
+      const m = r.metrics.byClass?.[name];
+      if (!m) return "";
+      const causes = Object.entries(m.lostByCause).filter(([, n]) => n > 0).map(([cause, n]) => `${cause} ${sig3.format(n)}`).join(", ");
+      const lost = `${pct(m.lostSessionRate)}<span class="detail">${count(m.lostSessions)}${causes ? `: ${esc(causes)}` : ""}</span>`;
+      const who = `${esc(name)}<span class="detail">${pct(fraction)} of users · ${esc(r.classes?.[name] ?? r.id)}</span>`;
+      return `<tr>${i === 0 ? `<th scope="row" rowspan="${classes.length}" class="name">${esc(r.strategy)}</th>` : ""}<td class="class">${who}</td><td>${count(m.requests)}</td><td>${count(m.failedRequests)}</td><td>${count(m.sessions)}</td><td${causes ? ` title="${esc(causes)}"` : ""}>${lost}</td><td>${pct(m.disruptedVisitRate)}</td><td>${pct(m.remapRate)}</td><td>${pct(m.affinityHitRate)}</td><td>${num(m.latencyMs.p50)}</td><td>${num(m.latencyMs.p95)}</td><td>${num(m.latencyMs.p99)}</td></tr>`;
+    });
+    return `<tbody>${rows.join("\n")}</tbody>`;
+  });
+  return `<div class="events-block"><h3>By device class</h3>
+<div class="scroll"><table class="events classes">
+${head}
+${bodies.join("\n")}
+</table></div>
+<p class="note">Each class's users on their own, means over replications, with the strategy that routed them (an entry's own for a class it does not name): the counts add up to the scorecard's; the rates and latencies are the class's own.</p>
+</div>`;
+}
+
 const definitions: [string, string][] = [
   ["Disrupted visits", "Visits in which the user lost a session at least once, over the visits started after the warmup: how many users noticed, whatever the number of losses each."],
   ["Lost sessions", "Times a request of a live session reached a server that could not read its state (not in that server's memory, store down or lost the data, token rejected) so the user had to start over; the rate is losses / sessions that lived while measuring, so a user who loses on every request counts every time."],
@@ -412,8 +438,13 @@ const definitions: [string, string][] = [
   ["Sessions, requests", "Sessions started and requests sent; every strategy sees the same clients, requests and failures, so differences between strategies are paired."],
 ];
 
-function howToRead(): string {
-  const items = definitions.map(([term, text]) => `<dt>${esc(term)}</dt><dd>${esc(text)}</dd>`);
+const classDefinition: [string, string] = [
+  "Device classes",
+  "Users come in classes (clients.classes, such as mobile and desktop), each drawn at a user's first arrival; a strategy entry may route a class through a strategy of its own over the same servers and store, as separate load balancers in front of one set of servers would. Every metric is also given per class.",
+];
+
+function howToRead(result: Result): string {
+  const items = [...definitions, ...(result.classes ? [classDefinition] : [])].map(([term, text]) => `<dt>${esc(term)}</dt><dd>${esc(text)}</dd>`);
   return `<section id="how-to-read">
 <h2>How to read this</h2>
 <dl>
@@ -459,6 +490,7 @@ table.events .drained { white-space: normal; min-width: 7.5em; text-align: left;
 table.events td.muted { color: var(--muted); }
 table.events td.still { color: #8a4b00; }
 table.phases td.phase { text-align: left; white-space: nowrap; }
+table.classes td.class { text-align: left; }
 .loss1 { background: #fbeae8; }
 .loss2 { background: #f6d2ce; }
 .loss3 { background: #eeaaa3; }

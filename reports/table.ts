@@ -43,19 +43,36 @@ const connectionColumns: Column[] = [
   { title: "skewed after return s", cell: (r) => withCi(r, "connections.skewAfterReturnSeconds", fixed(0)) },
 ];
 
-/** Rows aligned under their titles: the first column left, the rest right. */
-function aligned(table: Column[], results: readonly StrategyResult[]): string[] {
-  const rows = [table.map((c) => c.title), ...results.map((r) => table.map((c) => c.cell(r)))];
-  const widths = table.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  const left = table === columns ? 2 : 1;
+/** Rows of cells as aligned lines: the first `left` columns left-aligned, the others right-aligned. */
+function aligned(rows: readonly string[][], left: number): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   return rows.map((row) => row.map((cell, i) => (i < left ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
 }
 
-/** The summary printed after a run: one aligned row per strategy (and one per strategy for its connections, when users hold them). */
+/** A table's title row and one row per strategy. */
+const cells = (table: Column[], results: readonly StrategyResult[]) => [table.map((c) => c.title), ...results.map((r) => table.map((c) => c.cell(r)))];
+
+/** With WebSockets: a row per strategy, what its connections went through. */
+function connectionRows(result: Result): string[] {
+  const withConnections = result.results.filter((r) => r.metrics.connections);
+  return withConnections.length > 0 ? ["", ...aligned(cells(connectionColumns, withConnections), 1)] : [];
+}
+
+/** With device classes: a row per strategy and class, the class's own figures and the strategy that routed it. */
+function classRows(result: Result): string[] {
+  if (!result.classes) return [];
+  const head = ["strategy", "class", "routed by", "disrupted visits", "lost sessions", "remap", "p99 ms", "failed", "affinity hits"];
+  const rows = result.results.flatMap((r) =>
+    (result.classes ?? []).map(({ name }) => {
+      const m = r.metrics.byClass?.[name];
+      return [r.strategy, name, r.classes?.[name] ?? r.id, percent(m?.disruptedVisitRate), percent(m?.lostSessionRate), percent(m?.remapRate), fixed(0)(m?.latencyMs.p99), Math.round(m?.failedRequests ?? 0).toLocaleString("en-US"), percent(m?.affinityHitRate)];
+    }),
+  );
+  return ["", "by device class", ...aligned([head, ...rows], 3)];
+}
+
+/** The summary printed after a run: one aligned row per strategy (then, with WebSockets, one per strategy for its connections; with device classes, one per strategy and class). */
 export function renderTable(result: Result): string {
   const title = `${result.scenario}: seed ${result.seed}, ${result.replications} replication${result.replications === 1 ? "" : "s"} (± is the 95% confidence half-width)`;
-  const lines = [title, ...aligned(columns, result.results)];
-  const withConnections = result.results.filter((r) => r.metrics.connections);
-  if (withConnections.length > 0) lines.push("", ...aligned(connectionColumns, withConnections));
-  return lines.join("\n") + "\n";
+  return [title, ...aligned(cells(columns, result.results), 2), ...connectionRows(result), ...classRows(result)].join("\n") + "\n";
 }

@@ -91,11 +91,15 @@ export function estimate(s: Scenario): Estimate {
   const held = c.visitsPerSecond * (visitSeconds + c.returning.fraction * Math.min(returnGap, s.duration));
   const liveUsers = Math.min(held, c.count ?? Infinity, newUsers + warmUsers);
   const weights = s.servers.list.map((x) => x.weight);
-  const tables = Math.max(0, ...s.strategies.map((e) => findStrategy(e.id)?.tableEntries?.(weights, e.options) ?? 0));
+  // An entry's classes routed apart each build their own tables beside the entry's.
+  const tableEntries = (id: string, options: unknown) => findStrategy(id)?.tableEntries?.(weights, options) ?? 0;
+  const tables = Math.max(0, ...s.strategies.map((e) => tableEntries(e.id, e.options) + (e.classes ?? []).reduce((sum, c) => sum + tableEntries(c.id, c.options), 0)));
   const sharedAddresses = c.nat.reduce((n, pool) => n + (pool.fraction > 0 ? pool.addresses : 0), c.proxies.fraction > 0 ? c.proxies.count : 0);
   const memory =
     BASELINE_BYTES + liveUsers * SLOT_BYTES + sharedAddresses * SHARED_ADDRESS_BYTES + servers * (SERVER_BYTES + s.servers.workers * 4) + tables * TABLE_ENTRY_BYTES + windows * (WINDOW_BYTES + servers * 8);
-  const output = s.strategies.length * (windows * (WINDOW_OUTPUT_BYTES + servers * 24) + s.replications * REPLICATION_OUTPUT_BYTES) + 4 * 2 ** 20;
+  // Each device class repeats most of a replication's metrics.
+  const perReplication = REPLICATION_OUTPUT_BYTES * (1 + (c.classes?.length ?? 0));
+  const output = s.strategies.length * (windows * (WINDOW_OUTPUT_BYTES + servers * 24) + s.replications * perReplication) + 4 * 2 ** 20;
   const returnSeconds = c.returning.fraction > 0 ? Math.min(returnGap, s.duration) : 0;
   // In steady state the visits in progress (new and returning) each send one request per think time and response.
   const visitsPerSecond = Math.min(c.visitsPerSecond, c.count === undefined ? Infinity : c.count / s.duration) / Math.max(1e-9, 1 - Math.min(returnsInRun, 0.999999));

@@ -7,7 +7,7 @@ export type { Scenario, StrategyEntry } from "./scenario/scenario.js";
 export { runScenario, type RunOptions } from "./run.js";
 export { simulate } from "./model/simulation.js";
 export { strategies, findStrategy } from "./strategies/index.js";
-export type { Result, StrategyResult, Metrics, ConnectionMetrics } from "./metrics/result.js";
+export type { Result, StrategyResult, Metrics, ConnectionMetrics, ClassMetrics } from "./metrics/result.js";
 export { BudgetError, DEFAULT_BUDGET, describeEstimate, estimate, overBudget, scenarioWarnings, type Budget } from "./budget.js";
 export { InvariantError } from "./engine/invariant.js";
 export { storeKinds, findStore } from "./model/stores/index.js";

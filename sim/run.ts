@@ -49,8 +49,9 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
       runs.push(run);
       options.onProgress?.(++done / total);
     }
-    return summarise(entry, runs);
+    return summarise(scenario, entry, runs);
   });
+  const classes = scenario.clients.classes;
   return {
     scenario: scenario.name,
     description: scenario.description,
@@ -59,6 +60,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
     duration: scenario.duration,
     warmup: scenario.warmup,
     servers: [...new Set(results.flatMap((r) => r.servers.names))],
+    ...(classes ? { classes: classes.map(({ name, fraction }) => ({ name, fraction })) } : {}),
     results,
   };
 }
@@ -91,13 +93,22 @@ function perServer(runs: readonly RunOutput[], key: "requests" | "utilisation"):
   return { names, values };
 }
 
-function summarise(entry: StrategyEntry, runs: RunOutput[]): StrategyResult {
+/** The strategy id each device class is routed by in this entry (null without classes). */
+function classIds(scenario: Scenario, entry: StrategyEntry): Record<string, string> | null {
+  const classes = scenario.clients.classes;
+  if (!classes) return null;
+  return Object.fromEntries(classes.map(({ name }) => [name, entry.classes?.find((c) => c.deviceClass === name)?.id ?? entry.id]));
+}
+
+function summarise(scenario: Scenario, entry: StrategyEntry, runs: RunOutput[]): StrategyResult {
   const metrics = runs.map((r) => r.metrics);
   const requests = perServer(runs, "requests");
+  const classes = classIds(scenario, entry);
   return {
     strategy: entry.label,
     id: entry.id,
     store: entry.store.kind,
+    ...(classes ? { classes } : {}),
     metrics: meanMetrics(metrics),
     estimates: estimates(metrics),
     events: meanEvents(runs.map((r) => r.events)),

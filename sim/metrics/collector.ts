@@ -1,4 +1,5 @@
 import { lostCauses, type LostCause } from "./causes.js";
+import type { ClassCollector } from "./classes.js";
 import { LogHistogram } from "./histogram.js";
 import type { Metrics, StoreFigures, Timeline } from "./result.js";
 
@@ -57,6 +58,8 @@ export class Collector {
 
   /** Servers that exist so far (the arrays have room for the pool's capacity). */
   size: number;
+  /** With device classes, the same counts split by class (the model calls it beside this one); null without, so nothing is counted twice. */
+  byClass: ClassCollector | null = null;
 
   /** Measures from `from` (the end of the warmup) to `until` (the end of the run); `weights` has an entry per server the pool can hold. */
   constructor(from: number, until: number, weights: Int32Array, size: number, workers: number) {
@@ -275,6 +278,7 @@ export class Collector {
       peakReplicationBytesPerSecond: this.storeFigures.peakReplicationBytesPerSecond ?? null,
       utilisation: this.#utilisation(utilisation),
       peakUtilisation: Math.max(...utilisation),
+      ...(this.byClass ? { byClass: this.byClass.metrics() } : {}),
     };
   }
 }

@@ -58,6 +58,8 @@ export interface Metrics {
   peakUtilisation: number;
   /** For scenarios whose users hold WebSocket connections: what happened to them; absent otherwise. */
   connections?: ConnectionMetrics;
+  /** With device classes (`clients.classes`): the users' own figures per class, by class name; absent without classes. */
+  byClass?: Record<string, ClassMetrics>;
 }
 
 /**
@@ -93,6 +95,28 @@ export interface ConnectionMetrics {
   /** Messages carried over open connections (counted, not routed), and per second. */
   messages: number;
   messagesPerSecond: number;
+}
+
+/**
+ * One device class's share of the run's figures, defined as the run's are but over the requests,
+ * sessions and visits of that class's users. Counts add up over the classes to the run's.
+ */
+export interface ClassMetrics {
+  requests: number;
+  failedRequests: number;
+  sessions: number;
+  lostSessions: number;
+  lostSessionRate: Measure;
+  lostByCause: Record<LostCause, number>;
+  visits: number;
+  disruptedVisits: number;
+  disruptedVisitRate: Measure;
+  expiredSessions: number;
+  liveSessionsAtStart: number;
+  liveSessionsAtEnd: number;
+  remapRate: Measure;
+  affinityHitRate: Measure;
+  latencyMs: { mean: Measure; p50: Measure; p95: Measure; p99: Measure };
 }
 
 /** Figures only some stores have. */
@@ -211,6 +235,8 @@ export interface StrategyResult {
   strategy: string;
   id: string;
   store: string;
+  /** With device classes: the strategy id each class is routed by (the entry's own for those it does not name), by class name. */
+  classes?: Record<string, string>;
   /** Means over replications. */
   metrics: Metrics;
   /** Uncertainty of each scalar metric (dotted names for nested ones, e.g. `latencyMs.p99`). */
@@ -234,5 +260,7 @@ export interface Result {
   duration: number;
   warmup: number;
   servers: string[];
+  /** The scenario's device classes and their shares of the users; absent without classes. */
+  classes?: { name: string; fraction: number }[];
   results: StrategyResult[];
 }

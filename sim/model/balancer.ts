@@ -1,5 +1,6 @@
 import type { PoolView, RoutingView, Strategy } from "../strategies/define.js";
 import type { ServerSpec } from "../scenario/scenario.js";
+import type { ClassRouter } from "./class-router.js";
 import type { ServerPool } from "./servers.js";
 
 /** The pool as the balancer keeps it: the view strategies read, with a size it may change. */
@@ -17,6 +18,8 @@ export class Balancer {
   readonly pool: BalancerPool;
   readonly request: RoutingView = { now: 0, address: 0, forwardedFor: -1, cookiesEnabled: 1, cookie: -1, sessionKey: -1, nextSessionKey: -1, keyText: null, excluded: -1, setCookie: -1, setCookieTtl: Infinity };
   strategy!: Strategy;
+  /** With device classes routed apart: the router `strategy` is, told each request's class before it is routed; null otherwise. */
+  router: ClassRouter | null = null;
   readonly #fall: number;
   readonly #rise: number;
   /** Consecutive checks that disagree with the current belief. */

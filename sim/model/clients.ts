@@ -14,6 +14,8 @@ export class ClientTable {
   /** The address of the forward proxy or CDN the user reaches the balancer through, -1 when it reaches it directly. */
   proxyAddress = new Float64Array(0);
   mobile = new Uint8Array(0);
+  /** The user's device class (an index into clients.classes), drawn at its first arrival; 0 in a scenario without classes. */
+  deviceClass = new Uint8Array(0);
   cookiesDisabled = new Uint8Array(0);
   nextAddressChange = new Float64Array(0);
   addressChanges = new Int32Array(0);

@@ -17,6 +17,7 @@ export class Requests {
   readonly #clients: World["clients"];
   readonly #engine: World["engine"];
   readonly #metrics: World["metrics"];
+  readonly #byClass: World["metrics"]["byClass"];
   readonly #servers: World["servers"];
   readonly #balancer: World["balancer"];
   readonly #store: World["store"];
@@ -38,6 +39,7 @@ export class Requests {
     this.#clients = world.clients;
     this.#engine = world.engine;
     this.#metrics = world.metrics;
+    this.#byClass = world.metrics.byClass;
     this.#servers = world.servers;
     this.#balancer = world.balancer;
     this.#store = world.store;
@@ -66,6 +68,9 @@ export class Requests {
     this.#sessions.reserve(slot);
     const session = t.session[slot];
     const next = session < 0 ? t.reservedSession[slot] : -1;
+    // With device classes the balancer's strategy is a router over theirs, told whose request this is.
+    const router = this.#balancer.router;
+    if (router !== null) router.deviceClass = t.deviceClass[slot];
     // Through a proxy the connection comes from the proxy, unless it speaks the PROXY protocol;
     // the client's own address travels in X-Forwarded-For where the proxy adds the header.
     const own = t.address[slot], proxy = t.proxyAddress[slot];
@@ -121,7 +126,9 @@ export class Requests {
 
   /** The request got no answer. */
   #fail(slot: number, now: number): void {
-    this.#metrics.failed(this.#clients.sentAt[slot]);
+    const t = this.#clients;
+    this.#metrics.failed(t.sentAt[slot]);
+    this.#byClass?.failed(t.deviceClass[slot], t.sentAt[slot]);
     this.#users.afterResponse(slot, now);
   }
 
@@ -198,8 +205,13 @@ export class Requests {
     const server = t.server[slot], worker = t.worker[slot];
     servers.busy[server * servers.workers + worker] = -1;
     servers.active[server]--;
-    if (t.storeFailed[slot]) this.#metrics.failed(t.sentAt[slot]);
-    else this.#metrics.served(t.sentAt[slot], now);
+    if (t.storeFailed[slot]) {
+      this.#metrics.failed(t.sentAt[slot]);
+      this.#byClass?.failed(t.deviceClass[slot], t.sentAt[slot]);
+    } else {
+      this.#metrics.served(t.sentAt[slot], now);
+      this.#byClass?.served(t.deviceClass[slot], t.sentAt[slot], now);
+    }
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     // A stopping server exits once it has answered everything it accepted.

@@ -11,6 +11,7 @@ import type { World } from "./world.js";
 export class Sessions {
   readonly #clients: World["clients"];
   readonly #metrics: World["metrics"];
+  readonly #byClass: World["metrics"]["byClass"];
   readonly #store: World["store"];
   readonly #tracker: RemapTracker;
   readonly #idleTimeout: number;
@@ -23,6 +24,7 @@ export class Sessions {
     this.inUse = new Int32Array(world.servers.capacity);
     this.#clients = world.clients;
     this.#metrics = world.metrics;
+    this.#byClass = world.metrics.byClass;
     this.#store = world.store;
     this.#tracker = tracker;
     this.#idleTimeout = idleTimeout;
@@ -59,14 +61,18 @@ export class Sessions {
     const t = this.#clients;
     if (t.session[slot] < 0) return;
     this.#metrics.sessionAbandoned(now, t.sessionLastSeen[slot] + this.#idleTimeout);
+    this.#byClass?.sessionAbandoned(t.deviceClass[slot], now, t.sessionLastSeen[slot] + this.#idleTimeout);
     this.#end(slot, now);
   }
 
-  /** Live sessions now, for what measurement inherits from the warmup. */
-  countLive(now: number): number {
-    let live = 0;
-    for (let slot = 0; slot < this.#clients.used; slot++) if (this.live(slot, now)) live++;
-    return live;
+  /** Measurement starts: the sessions live now are inherited from the warmup. */
+  measureStart(now: number): void {
+    const t = this.#clients;
+    for (let slot = 0; slot < t.used; slot++) {
+      if (!this.live(slot, now)) continue;
+      this.#metrics.liveSessionsAtStart++;
+      this.#byClass?.inherited(t.deviceClass[slot]);
+    }
   }
 
   /** The application reads the session at the start of service; a session it cannot read is lost and started over. */
@@ -81,6 +87,7 @@ export class Sessions {
       const held = store.heldLocally(slot, server);
       const failure = store.readFailure(slot, server, now);
       metrics.continued(now, server !== previous, failure === null && held);
+      this.#byClass?.continued(t.deviceClass[slot], now, server !== previous, failure === null && held);
       if (failure !== null) {
         // Memory lost to a crash, stop or drain is charged to the event that lost it (a drain's
         // deadline comes long after the drain; a random failure is no event's).
@@ -113,10 +120,12 @@ export class Sessions {
   #lost(slot: number, now: number, cause: LostCause, event: number): void {
     const t = this.#clients;
     this.#metrics.lost(now, cause);
+    this.#byClass?.lost(t.deviceClass[slot], now, cause);
     if (isTopologyCause(cause)) this.#tracker.lost(slot, event, cause);
     if (t.visitState[slot] === 1) {
       t.visitState[slot] = 2;
       this.#metrics.visitDisrupted();
+      this.#byClass?.visitDisrupted(t.deviceClass[slot]);
     }
   }
 
@@ -127,6 +136,7 @@ export class Sessions {
     t.reservedSession[slot] = -1;
     this.#store.created(slot, server, now);
     this.#metrics.sessionStarted(now);
+    this.#byClass?.sessionStarted(t.deviceClass[slot], now);
   }
 
   #end(slot: number, now: number): void {

@@ -1,6 +1,7 @@
 import { Engine, type Kind } from "../engine/engine.js";
 import { InvariantError } from "../engine/invariant.js";
 import { stream } from "../engine/random.js";
+import { ClassCollector } from "../metrics/classes.js";
 import { Collector } from "../metrics/collector.js";
 import { ConnectionCollector } from "../metrics/connections.js";
 import { MAX_PHASES, PhaseCollector } from "../metrics/phases.js";
@@ -9,6 +10,7 @@ import type { Scenario, StrategyEntry } from "../scenario/scenario.js";
 import type { StoreSpec } from "../scenario/store-schema.js";
 import { findStrategy, type Strategy } from "../strategies/index.js";
 import { Balancer } from "./balancer.js";
+import { ClassRouter } from "./class-router.js";
 import { ClientTable } from "./clients.js";
 import { Connections } from "./connections.js";
 import { Failures } from "./failures.js";
@@ -76,7 +78,9 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
     deploy: (event, plan, now) => deployments.start(event, plan, now),
     store: (event, store, dualWrite) => (world.store as MigratingStore).change(event, store, dualWrite),
     strategy: (event, id, options) => {
+      // Every class is routed by the new strategy from now on.
       world.balancer.strategy = createStrategy(world.balancer, id, options, world.seed, world.purpose(`strategy-event:${event}`));
+      world.balancer.router = null;
     },
   };
   checks.onChange = (server, now) => {
@@ -86,9 +90,7 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   deployments.onFinished = (now) => topology.reconsider(now);
   const { engine, metrics } = world;
   metrics.sessionBytes = world.store.held ? (world.store.sessionBytes ?? 0) : null;
-  const MEASURE_START = engine.on((_, now) => {
-    metrics.liveSessionsAtStart += sessions.countLive(now);
-  });
+  const MEASURE_START = engine.on((_, now) => sessions.measureStart(now));
   const phases = phaseCollector(scenario, metrics);
   const boundary = (k: number) => phases?.boundary(k, world.store.operations?.() ?? null);
   const PHASE: Kind = engine.on(boundary);
@@ -139,7 +141,7 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const purpose = (name: string) => `rep${replication}:${name}`;
   const pool = new ServerPool(servers.list, servers.capacity, servers.workers, servers.queueLimit);
   const balancer = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
-  balancer.strategy = createStrategy(balancer, entry.id, entry.options, seed, purpose(`strategy:${entry.label}`));
+  route(balancer, scenario, entry, seed, purpose);
   const context: StoreContext = {
     epoch: pool.epoch,
     memoryLostBy: pool.memoryLostBy,
@@ -158,17 +160,31 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const changing = scenario.events.some((e) => findEvent(e.action)?.changesStore);
   const store = changing ? new MigratingStore(createStore(entry.store), createStore, servers.capacity) : createStore(entry.store);
   if (store.memoryLost) pool.memoryLost = (server, now) => store.memoryLost!(server, now);
-  return {
-    scenario,
-    engine: new Engine(),
-    clients: new ClientTable(),
-    servers: pool,
-    balancer,
-    store,
-    metrics: new Collector(scenario.warmup, scenario.duration, balancer.pool.weights, pool.size, servers.workers),
-    seed,
-    purpose,
-  };
+  const metrics = new Collector(scenario.warmup, scenario.duration, balancer.pool.weights, pool.size, servers.workers);
+  const classes = scenario.clients.classes;
+  if (classes) metrics.byClass = new ClassCollector(classes.map((c) => c.name), scenario.warmup, scenario.duration);
+  return { scenario, engine: new Engine(), clients: new ClientTable(), servers: pool, balancer, store, metrics, seed, purpose };
+}
+
+/**
+ * Gives the balancer the entry's strategy. An entry that routes device classes apart gets a
+ * router over one strategy per class: a class it names has its own instance, with its own
+ * stream; the others share the entry's.
+ */
+function route(balancer: Balancer, scenario: Scenario, entry: StrategyEntry, seed: number, purpose: (name: string) => string): void {
+  const own = createStrategy(balancer, entry.id, entry.options, seed, purpose(`strategy:${entry.label}`));
+  const classes = scenario.clients.classes;
+  if (!classes || !entry.classes) {
+    balancer.strategy = own;
+    return;
+  }
+  const named = new Map(entry.classes.map((c) => [c.deviceClass, c]));
+  const byClass = classes.map(({ name }) => {
+    const c = named.get(name);
+    return c ? createStrategy(balancer, c.id, c.options, seed, purpose(`strategy:${entry.label}:class:${name}`)) : own;
+  });
+  balancer.router = new ClassRouter(byClass);
+  balancer.strategy = balancer.router;
 }
 
 /** Phases cut at the scenario's event times inside the measured interval; null without any (or with too many to tabulate). */

@@ -43,6 +43,10 @@ export class Users {
   readonly #proxySeesClient: boolean;
   readonly #addressChangeEvery: Distribution;
   readonly #draw: Record<"visitLength" | "think" | "returns" | "returnAfter" | "clear" | "move" | "moveAfter", KeyedRandom>;
+  /** With device classes: each class's upper bound on the cumulative fractions, the stream a user's class is drawn from, and the per-class counts. */
+  readonly #classBounds: Float64Array | null;
+  readonly #classDraw: KeyedRandom | null;
+  readonly #byClass: World["metrics"]["byClass"];
   readonly #NEW_VISIT: Kind;
   readonly #VISIT_START: Kind;
   readonly #SEND: Kind;
@@ -80,6 +84,10 @@ export class Users {
       move: keyed("move"),
       moveAfter: keyed("moveAfter"),
     };
+    // A stream of its own, keyed by user: scenarios without classes draw exactly what they drew before.
+    this.#classBounds = clients.classes ? cumulative(clients.classes.map((c) => c.fraction)) : null;
+    this.#classDraw = clients.classes ? keyed("deviceClass") : null;
+    this.#byClass = world.metrics.byClass;
     this.#NEW_VISIT = world.engine.on(this.#newVisit);
     this.#VISIT_START = world.engine.on(this.#visitStart);
     this.#SEND = world.engine.on(this.#send);
@@ -142,6 +150,7 @@ export class Users {
     t.mobile[slot] = mobileDraw < c.mobile.fraction ? 1 : 0;
     t.nextAddressChange[slot] = t.mobile[slot] ? now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(t.uid[slot], 0)) : Infinity;
     t.cookiesDisabled[slot] = cookieDraw < c.cookies.disabledFraction ? 1 : 0;
+    if (this.#classBounds !== null) t.deviceClass[slot] = classOf(this.#classBounds, (this.#classDraw as KeyedRandom).at(t.uid[slot], 0));
     this.connections?.arrived(slot);
     return slot;
   }
@@ -207,6 +216,7 @@ export class Users {
   #startVisit(slot: number, now: number): void {
     const t = this.#clients, uid = t.uid[slot], visit = t.visit[slot];
     t.visitState[slot] = this.#metrics.visitStarted(now) ? 1 : 0;
+    this.#byClass?.visitStarted(t.deviceClass[slot], now);
     t.requestsLeft[slot] = this.#visitLength(uid, visit);
     if (this.#draw.clear.at(uid, visit) < this.#scenario.clients.cookies.clearPerVisit) {
       this.#sessions.cookiesCleared(slot, now);
@@ -221,6 +231,7 @@ export class Users {
     t.sent[slot]++;
     t.sentAt[slot] = now;
     this.#metrics.request(now);
+    this.#byClass?.request(t.deviceClass[slot], now);
     if (now >= t.nextAddressChange[slot]) this.#moveAddress(slot, now);
     if (!this.#sessions.live(slot, now)) this.#sessions.abandon(slot, now);
     if (now >= t.lbCookieExpires[slot]) t.lbCookie[slot] = -1;
@@ -246,6 +257,22 @@ export class Users {
     if (t.proxyAddress[slot] < 0 || this.#proxySeesClient) t.addressChanged[slot] = 1;
     t.nextAddressChange[slot] = now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(uid, n));
   }
+}
+
+/** Running sums of the fractions, the last set to 1 so that rounding cannot leave a draw without a class. */
+function cumulative(fractions: readonly number[]): Float64Array {
+  const bounds = new Float64Array(fractions.length);
+  let sum = 0;
+  fractions.forEach((f, i) => (bounds[i] = sum += f));
+  bounds[bounds.length - 1] = 1;
+  return bounds;
+}
+
+/** The class a uniform number in [0, 1) falls in: the first whose bound is above it. */
+function classOf(bounds: Float64Array, u: number): number {
+  let c = 0;
+  while (u >= bounds[c]) c++;
+  return c;
 }
 
 /** A uniform IPv4 address from a uniform number in [0, 1). */

@@ -10,7 +10,7 @@ export function describeScenario(s: Scenario): string {
   const store = (kind: string) => findStore(kind)?.title ?? kind;
   return [
     `${s.name}: ${formatDuration(s.duration)} (warmup ${formatDuration(s.warmup)}), seed ${s.seed}, ${s.replications} replication(s)`,
-    `clients: ${c.visitsPerSecond} visits/s${c.count !== undefined ? `, at most ${c.count} users` : ""}; NAT ${nat(c.nat)}${proxies(c.proxies)}, mobile ${pct(c.mobile.fraction)}, cookies disabled ${pct(c.cookies.disabledFraction)}, returning ${pct(c.returning.fraction)}`,
+    `clients: ${c.visitsPerSecond} visits/s${c.count !== undefined ? `, at most ${c.count} users` : ""}; NAT ${nat(c.nat)}${proxies(c.proxies)}, mobile ${pct(c.mobile.fraction)}, cookies disabled ${pct(c.cookies.disabledFraction)}, returning ${pct(c.returning.fraction)}${c.classes ? `; classes ${c.classes.map((k) => `${k.name} ${pct(k.fraction)}`).join(", ")}` : ""}`,
     `servers: ${few(servers.map((x) => x.name))}${s.servers.capacity > servers.length ? ` (up to ${s.servers.capacity} over the run)` : ""}${weights && servers.length <= 10 ? weights : ""}; ${s.servers.workers} workers each; sessions in ${store(s.store.kind)}`,
     `strategies: ${s.strategies.map((e) => (e.store.kind === s.store.kind ? e.label : `${e.label} (${store(e.store.kind)})`)).join(", ")}`,
     `events: ${s.events.length === 0 ? "none" : few(s.events.map((e) => `${e.action}${e.servers.length > 0 ? ` ${shortList(e.servers)}` : ""} at ${formatDuration(e.at)}`))}`,

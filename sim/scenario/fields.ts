@@ -72,6 +72,13 @@ export type DistributionSpec = z.output<typeof countDistribution> | z.output<typ
 /** A server's name, as `servers.list` and the events that add servers give it. */
 export const serverNameField = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "expected a server name of letters, digits, '_', '.' or '-'" }).max(LIMITS.nameLength);
 
+/** A device class's name (`clients.classes`), as entries' `classes` name it: it also names CSV columns and label parts, so a plain identifier. */
+export const deviceClassName = z
+  .string()
+  .regex(new RegExp(`^[A-Za-z][A-Za-z0-9_-]{0,${LIMITS.classNameLength - 1}}$`), {
+    error: `expected a class name: a letter, then letters, digits, '_' or '-', at most ${LIMITS.classNameLength} characters`,
+  });
+
 /** Servers an event brings in: a number of them (named s<N+1>, s<N+2>, ... with one weight) or a list of names and weights. */
 export const newServers = z.union([
   z.strictObject({ count: count(LIMITS.servers).describe("How many servers, named after the last default name (s5, s6, ... after s1..s4)."), weight: count(LIMITS.weight).default(1) }),

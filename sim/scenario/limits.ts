@@ -27,6 +27,10 @@ export const LIMITS = {
   natPools: 16,
   replications: 1000,
   strategies: 200,
+  /** Device classes of users (clients.classes): each becomes a row per strategy in the reports and a byte per user slot. */
+  deviceClasses: 16,
+  /** A device class's name, short enough for a label listing several and a CSV column name. */
+  classNameLength: 32,
   events: 10_000,
   retries: 100,
   healthThreshold: 1000,

@@ -6,6 +6,7 @@ import { eventKinds, type EventDef } from "../model/events/index.js";
 import { defaultAddress } from "../model/servers.js";
 import { PoolPlan } from "./plan.js";
 import { compileSharedAddresses, type NatPool, type Proxies } from "./nat-pools.js";
+import { closest } from "./suggest.js";
 import { z } from "zod";
 
 /** One problem with a scenario, located by its JSON path (`servers.list[2].weight`). */
@@ -24,11 +25,21 @@ export interface ServerSpec {
 }
 
 export interface StrategyEntry {
-  /** Label in reports: `label`, else the id (made unique by a #n suffix when an id repeats). */
+  /** Label in reports: `label`, else the id with its classes' strategies (made unique by a #n suffix when one repeats). */
   label: string;
   id: string;
   options: unknown;
   store: StoreSpec;
+  /** The device classes routed by a strategy of their own, in `clients.classes` order; the others use the entry's. Absent without any. */
+  classes?: ClassStrategy[];
+}
+
+/** A device class's own strategy in an entry: over the entry's servers and store, with its own state. */
+export interface ClassStrategy {
+  /** A `clients.classes` name. */
+  deviceClass: string;
+  id: string;
+  options: unknown;
 }
 
 export interface ScenarioEvent {
@@ -89,11 +100,13 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
 
   const entries: StrategyEntry[] = [];
   // The schema has checked ids and options already (schema.ts, strategyEntry).
-  for (const entry of raw.strategies) {
-    const { id, label, store, ...options } = typeof entry === "string" ? { id: entry } : entry;
+  raw.strategies.forEach((entry, i) => {
+    const { id, label, store, classes, ...options } = typeof entry === "string" ? { id: entry } : entry;
     const def = findStrategy(id) as StrategyDef;
-    entries.push({ label: label ?? id, id, options: def.options.parse(options), store: store ?? storeFor(def, raw.store) });
-  }
+    const own = classStrategies(classes, raw.clients.classes, ["strategies", i, "classes"], issues);
+    const compiled: StrategyEntry = { label: label ?? withClasses(id, own), id, options: def.options.parse(options), store: store ?? storeFor(def, raw.store) };
+    entries.push(own.length > 0 ? { ...compiled, classes: own } : compiled);
+  });
   // A repeated label takes the first "#n" no entry has: entries "x", "x" and one labelled "x#2"
   // would otherwise end up "x", "x#2", "x#2", and labels name results and --strategies picks.
   const written = new Set(entries.map((e) => e.label));
@@ -153,6 +166,41 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       events,
     },
   };
+}
+
+/**
+ * An entry's `classes` as written (class name to strategy) checked against the scenario's device
+ * classes, in their order. Problems go to `issues` at `path`: classes without `clients.classes`,
+ * a name that is not a class.
+ */
+function classStrategies(
+  written: Record<string, string | ({ id: string } & Record<string, unknown>)> | undefined,
+  defined: readonly { name: string }[] | undefined,
+  path: (string | number)[],
+  issues: Issue[],
+): ClassStrategy[] {
+  if (written === undefined) return [];
+  if (defined === undefined) {
+    issues.push({ path, message: 'the scenario has no device classes to route; define them in clients.classes ([{ "name": "mobile", "fraction": 0.4 }, ...]) or drop "classes"' });
+    return [];
+  }
+  const names = defined.map((c) => c.name);
+  for (const name of Object.keys(written)) {
+    if (names.includes(name)) continue;
+    const guess = closest(name, names);
+    issues.push({ path: [...path, name], message: `no device class ${JSON.stringify(name)}; ${guess === undefined ? "" : `did you mean ${JSON.stringify(guess)}? `}clients.classes has ${names.join(", ")}` });
+  }
+  return names
+    .filter((name) => Object.hasOwn(written, name))
+    .map((name) => {
+      const { id, ...options } = typeof written[name] === "string" ? { id: written[name] } : written[name];
+      return { deviceClass: name, id, options: (findStrategy(id) as StrategyDef).options.parse(options) };
+    });
+}
+
+/** An entry's label without one written: its id, and each class's own strategy (`cookie-insert (mobile: jump-hash; tablet: maglev)`). */
+function withClasses(id: string, classes: readonly ClassStrategy[]): string {
+  return classes.length === 0 ? id : `${id} (${classes.map((c) => `${c.deviceClass}: ${c.id}`).join("; ")})`;
 }
 
 /** The store an entry without its own `store` runs with: the strategy's implied store, else the scenario's. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { count, countDistribution, duration, fraction, positiveDuration, serverNameField, timeDistribution } from "./fields.js";
+import { count, countDistribution, deviceClassName, duration, fraction, positiveDuration, serverNameField, timeDistribution } from "./fields.js";
 import { findStrategy, strategies } from "../strategies/index.js";
 import { store } from "./store-schema.js";
 import { strategyEntry } from "./strategy-entry.js";
@@ -13,7 +13,30 @@ export { store, type StoreSpec } from "./store-schema.js";
 /** A scenario name also names its output folder, so it can hold no path separator and cannot be "." or "..". */
 export const SCENARIO_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,${LIMITS.nameLength - 1}}$`);
 
+/** How far the classes' fractions may add up from 1 (decimal fractions such as 0.1 + 0.2 are not exact in binary). */
+const FRACTION_SUM_TOLERANCE = 1e-9;
 
+/** Device classes as an editor suggests them, and an entry's classes that route them. */
+const EXAMPLE_CLASSES = [
+  { name: "mobile", fraction: 0.4 },
+  { name: "desktop", fraction: 0.6 },
+];
+const EXAMPLE_ENTRY_CLASSES = { mobile: "cookie-insert" };
+
+/** The device classes users come in: distinct names, fractions adding up to 1. */
+const deviceClasses = z
+  .array(z.strictObject({ name: deviceClassName, fraction: fraction.describe("Share of users of this class.") }))
+  .min(1)
+  .max(LIMITS.deviceClasses)
+  .superRefine((classes, ctx) => {
+    const seen = new Set<string>();
+    classes.forEach((c, i) => {
+      if (seen.has(c.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate class name ${JSON.stringify(c.name)}` });
+      seen.add(c.name);
+    });
+    const sum = classes.reduce((total, c) => total + c.fraction, 0);
+    if (classes.length > 0 && Math.abs(sum - 1) > FRACTION_SUM_TOLERANCE) ctx.addIssue({ code: "custom", message: `the classes' fractions add up to ${+sum.toPrecision(12)}; they must add up to 1` });
+  });
 
 const clients = z.strictObject({
   count: count(LIMITS.users).optional().describe("Distinct users at most; new visits stop once this many users have arrived."),
@@ -38,6 +61,12 @@ const clients = z.strictObject({
     })
     .prefault({}),
   websocket,
+  classes: deviceClasses
+    .meta({ examples: [EXAMPLE_CLASSES] })
+    .optional()
+    .describe(
+      "Device classes (mobile, desktop), each a share of the users, drawn at a user's first arrival. A strategy entry's `classes` routes a class through its own strategy over the same servers; metrics are given per class too.",
+    ),
 });
 
 const serverEntry = z.strictObject({
@@ -165,16 +194,27 @@ export type RawScenario = z.output<typeof scenarioSchema>;
 /** The JSON Schema editors use (scenarios/lbsim.schema.json): the scenario schema with every strategy's options spelled out. */
 export function editorJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(scenarioSchema, { io: "input", unrepresentable: "any" }) as any;
-  const entries = strategies.map((def) => {
+  const optionsOf = (def: (typeof strategies)[number]) => {
     const options = z.toJSONSchema(def.options, { io: "input" }) as any;
     delete options.$schema;
-    return {
-      ...options,
-      description: def.summary,
-      properties: { id: { const: def.id }, label: { type: "string", minLength: 1, maxLength: LIMITS.labelLength }, store: schema.properties.store, ...(options.properties ?? {}) },
-      required: ["id", ...(options.required ?? [])],
-    };
-  });
+    return options;
+  };
+  const strategyObject = (def: (typeof strategies)[number], entryKeys: Record<string, unknown>) => {
+    const options = optionsOf(def);
+    return { ...options, description: def.summary, properties: { id: { const: def.id }, ...entryKeys, ...(options.properties ?? {}) }, required: ["id", ...(options.required ?? [])] };
+  };
+  // A device class's strategy shares its entry's store, so those that imply one are left out.
+  const forClasses = strategies.filter((def) => !def.store);
+  // Defined once and referenced from every entry, so the file does not repeat every strategy's options per entry.
+  schema.$defs = { ...schema.$defs, classStrategy: { anyOf: [{ enum: forClasses.map((s) => s.id) }, ...forClasses.map((def) => strategyObject(def, {}))] } };
+  const classes = {
+    type: "object",
+    description: "Device classes (clients.classes names) routed by a strategy of their own over the same servers and store; the others use the entry's.",
+    propertyNames: schema.properties.clients.properties.classes.items.properties.name,
+    additionalProperties: { $ref: "#/$defs/classStrategy" },
+    examples: [EXAMPLE_ENTRY_CLASSES],
+  };
+  const entries = strategies.map((def) => strategyObject(def, { label: { type: "string", minLength: 1, maxLength: LIMITS.labelLength }, store: schema.properties.store, classes }));
   schema.properties.strategies.items = { anyOf: [{ enum: strategies.map((s) => s.id) }, ...entries] };
   return { ...schema, title: "lbsim scenario" };
 }

@@ -138,7 +138,7 @@ function got(expected: string, actual: string): string {
 }
 
 function typeName(expected: string): string {
-  return expected === "int" ? "integer" : expected;
+  return expected === "int" ? "integer" : expected === "record" ? "object" : expected;
 }
 
 function list(values: readonly unknown[]): string {

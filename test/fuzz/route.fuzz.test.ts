@@ -16,7 +16,7 @@ const IDS = strategies.map((s) => s.id);
 /** Strategies that route to every server when none is healthy, as the product does. */
 const failsOpen = (id: string) => id.startsWith("alb-");
 
-/** The schema of a strategy's options: its scenario entry in the editor schema, less the entry's own keys. */
+/** The schema of a strategy's options: its scenario entry in the editor schema, less the entry's own keys (its label, store and device classes). */
 function optionsSchema(id: string): SchemaNode {
   let entry: SchemaNode | undefined;
   const visit = (node: unknown): void => {
@@ -27,7 +27,7 @@ function optionsSchema(id: string): SchemaNode {
   };
   visit(scenarioJsonSchema);
   if (!entry) throw new Error(`no schema entry for strategy ${id}`);
-  const { id: _id, label: _label, store: _store, ...properties } = entry.properties;
+  const { id: _id, label: _label, store: _store, classes: _classes, ...properties } = entry.properties;
   return { ...entry, properties, required: (entry.required ?? []).filter((k: string) => k !== "id") };
 }
 

@@ -3,7 +3,7 @@
 // to a registry appears in that schema and so in these documents. The walk knows JSON Schema
 // keywords only (type, properties, required, additionalProperties, items, prefixItems, anyOf,
 // oneOf, allOf, enum, const, minimum/maximum and their exclusive forms, lengths, pattern, $ref,
-// $defs, default).
+// $defs, default, examples).
 //
 // A case is a plain-JSON description: the generated document plus the edits that break it, each
 // edit naming its target by an index taken modulo the number of candidates, so shrinking the
@@ -103,6 +103,9 @@ function build(node: unknown, root: SchemaNode, opts: Opts, depth: number): fc.A
   // A default is a value the schema author picked: worth writing out now and then.
   if ("default" in node && node.default !== undefined)
     return fc.oneof({ weight: 9, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(node.default as Json) });
+  // So is an example, and more often: it may meet a rule across fields that the schema cannot state (fractions adding up to 1, names that must match).
+  if (Array.isArray(node.examples) && node.examples.length > 0)
+    return fc.oneof({ weight: 1, arbitrary: arb }, { weight: 1, arbitrary: fc.constantFrom(...(node.examples as Json[])) });
   return arb;
 }
 

@@ -104,7 +104,7 @@ describe("parseScenario on a scenario with mistakes", () => {
 
   it("rejects options a strategy does not take, listing the keys it does", () => {
     const text = scenario({ strategies: [{ id: "round-robin", virtualNodes: 150 }] });
-    expect(problems(text)).toEqual(['scenarios/bad.json:8:7: strategies[0]: unknown key "virtualNodes"; valid keys here: id, label, store']);
+    expect(problems(text)).toEqual(['scenarios/bad.json:8:7: strategies[0]: unknown key "virtualNodes"; valid keys here: id, label, store, classes']);
   });
 
   it("rejects a key written twice", () => {

@@ -1,12 +1,12 @@
-import { strategyEntry } from "../../scenario/strategy-entry.js";
+import { strategyChoice } from "../../scenario/strategy-entry.js";
 import { findStrategy } from "../../strategies/index.js";
 import { defineEvent } from "./define.js";
 
 /** `{ "at": "1h", "strategy": "round-robin" }`: the balancer's routing changes, e.g. stickiness removed once sessions are shared. */
 export const strategyEvent = defineEvent({
   action: "strategy",
-  summary: "The balancer switches to another strategy (an id, or { id, ...options }), as reconfiguring and reloading it would: from then on every request is routed by the new one.",
-  value: strategyEntry.describe("A strategy, as a `strategies` entry is written (its label and store are not taken)."),
+  summary: "The balancer switches to another strategy (an id, or { id, ...options }), as reconfiguring and reloading it would: from then on every request, of every device class, is routed by the new one.",
+  value: strategyChoice.describe("A strategy, as a `strategies` entry is written (its label and store are not taken)."),
   label: (value) => `strategy ${typeof value === "string" ? value : (value as { id: string }).id}`,
   plan: (pool, value) => {
     const entry = typeof value === "string" ? { id: value } : (value as { id: string; label?: string; store?: unknown });
