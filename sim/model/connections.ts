@@ -121,6 +121,25 @@ export class Connections {
     this.open[server] = 0;
   }
 
+  /**
+   * The balancer's old process, replaced by a reload at `reloadedAt`, stops: the connections it
+   * still relays (opened before the reload) are cut, and each client starts its backoff.
+   */
+  cutOpenedBefore(reloadedAt: number, now: number): void {
+    for (let server = 0; server < this.#world.servers.size; server++) {
+      for (let slot = this.#head[server]; slot >= 0; ) {
+        const next = this.#next[slot];
+        if (this.#openedAt[slot] < reloadedAt) {
+          this.#metrics.closed(this.#openedAt[slot], now, true);
+          this.#unlink(slot);
+          this.#attempt[slot] = 0;
+          this.#wait(slot, now);
+        }
+        slot = next;
+      }
+    }
+  }
+
   /** A server (re)started: from now on, how long do connections stay skewed without it? */
   serverStarted(now: number): void {
     const { warmup, duration } = this.#world.scenario;

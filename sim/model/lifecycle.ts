@@ -22,6 +22,7 @@ export interface LifecycleListeners {
   /** Scenario event `event` changes where sessions live, or the balancer's strategy. */
   store(event: number, store: StoreSpec | string, dualWrite: boolean, now: number): void;
   strategy(event: number, id: string, options: unknown, now: number): void;
+  reload(event: number, hardStopAfter: number, now: number): void;
 }
 
 /**
@@ -216,5 +217,9 @@ export class ServerLifecycle implements TopologyControl {
 
   changeStrategy(id: string, options: unknown, now: number): void {
     this.listeners.strategy(this.event, id, options, now);
+  }
+
+  reload(now: number, hardStopAfter: number): void {
+    this.listeners.reload(this.event, hardStopAfter, now);
   }
 }

@@ -79,10 +79,20 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
     store: (event, store, dualWrite) => (world.store as MigratingStore).change(event, store, dualWrite),
     strategy: (event, id, options) => {
       // Every class is routed by the new strategy from now on.
-      world.balancer.strategy = createStrategy(world.balancer, id, options, world.seed, world.purpose(`strategy-event:${event}`));
-      world.balancer.router = null;
+      routing = (suffix) => {
+        world.balancer.strategy = createStrategy(world.balancer, id, options, world.seed, world.purpose(`strategy-event:${event}${suffix}`));
+        world.balancer.router = null;
+      };
+      routing("");
+    },
+    reload: (event, hardStopAfter, now) => {
+      routing(`:reload:${event}`);
+      if (connections && hardStopAfter < Infinity) world.engine.at(now + hardStopAfter, HARD_STOP, event);
     },
   };
+  /** Makes the balancer's strategies as they are configured now (the entry's, or a strategy event's), fresh, on streams named with `suffix`. */
+  let routing = (suffix: string) => route(world.balancer, scenario, entry, world.seed, world.purpose, suffix);
+  const HARD_STOP: Kind = world.engine.on((event, now) => connections?.cutOpenedBefore(scenario.events[event].at, now));
   checks.onChange = (server, now) => {
     deployments.healthChanged(server, now);
     topology.reconsider(now);
@@ -141,7 +151,7 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const purpose = (name: string) => `rep${replication}:${name}`;
   const pool = new ServerPool(servers.list, servers.capacity, servers.workers, servers.queueLimit);
   const balancer = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
-  route(balancer, scenario, entry, seed, purpose);
+  route(balancer, scenario, entry, seed, purpose, "");
   const context: StoreContext = {
     epoch: pool.epoch,
     memoryLostBy: pool.memoryLostBy,
@@ -167,12 +177,12 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
 }
 
 /**
- * Gives the balancer the entry's strategy. An entry that routes device classes apart gets a
+ * Gives the balancer the entry's strategy (afresh after a reload: `suffix` names its streams). An entry that routes device classes apart gets a
  * router over one strategy per class: a class it names has its own instance, with its own
  * stream; the others share the entry's.
  */
-function route(balancer: Balancer, scenario: Scenario, entry: StrategyEntry, seed: number, purpose: (name: string) => string): void {
-  const own = createStrategy(balancer, entry.id, entry.options, seed, purpose(`strategy:${entry.label}`));
+function route(balancer: Balancer, scenario: Scenario, entry: StrategyEntry, seed: number, purpose: (name: string) => string, suffix: string): void {
+  const own = createStrategy(balancer, entry.id, entry.options, seed, purpose(`strategy:${entry.label}${suffix}`));
   const classes = scenario.clients.classes;
   if (!classes || !entry.classes) {
     balancer.strategy = own;
@@ -181,7 +191,7 @@ function route(balancer: Balancer, scenario: Scenario, entry: StrategyEntry, see
   const named = new Map(entry.classes.map((c) => [c.deviceClass, c]));
   const byClass = classes.map(({ name }) => {
     const c = named.get(name);
-    return c ? createStrategy(balancer, c.id, c.options, seed, purpose(`strategy:${entry.label}:class:${name}`)) : own;
+    return c ? createStrategy(balancer, c.id, c.options, seed, purpose(`strategy:${entry.label}:class:${name}${suffix}`)) : own;
   });
   balancer.router = new ClassRouter(byClass);
   balancer.strategy = balancer.router;

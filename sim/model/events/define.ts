@@ -60,6 +60,8 @@ export interface TopologyControl {
   changeStore(store: StoreSpec | string, dualWrite: boolean, now: number): void;
   /** The balancer's routing changes to another strategy. */
   changeStrategy(id: string, options: unknown, now: number): void;
+  /** The balancer reloads: its strategies start afresh; the connections opened before are cut `hardStopAfter` seconds later (Infinity: never). */
+  reload(now: number, hardStopAfter: number): void;
 }
 
 /** The servers as they will be at an event's time, worked out from the scenario before it runs, for checking events. */

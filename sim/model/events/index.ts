@@ -4,6 +4,7 @@ import type { EventDef } from "./define.js";
 import { disasterEvent } from "./disaster.js";
 import { drainEvent } from "./drain.js";
 import { recoverEvent } from "./recover.js";
+import { reloadEvent } from "./reload.js";
 import { removeEvent } from "./remove.js";
 import { rollingDeployEvent } from "./rolling-deploy.js";
 import { startEvent } from "./start.js";
@@ -32,6 +33,7 @@ export const eventKinds: readonly EventDef[] = [
   storeRestartEvent,
   storeEvent,
   strategyEvent,
+  reloadEvent,
 ];
 
 export function findEvent(action: string): EventDef | undefined {
