@@ -33,7 +33,8 @@ export function writeKey(request: RoutingView, key: HashKey, out: Uint8Array): n
   return writeDecimal(a & 0xff, out, n);
 }
 
-function writeDecimal(value: number, out: Uint8Array, at: number): number {
+/** Writes a non-negative integer in decimal at `out[at]` and returns the index after its last digit. */
+export function writeDecimal(value: number, out: Uint8Array, at: number): number {
   if (value === 0) {
     out[at] = 0x30;
     return at + 1;

@@ -13,6 +13,7 @@ import { clientToken } from "./client-token.js";
 import { albLbCookie } from "./alb-lb-cookie.js";
 import { albAppCookie } from "./alb-app-cookie.js";
 import { elbLbCookie } from "./elb-lb-cookie.js";
+import { ingressNginxAffinity } from "./ingress-nginx-affinity.js";
 import { urlParam } from "./url-param.js";
 import { chain } from "./chain.js";
 import { ringHash } from "./ring-hash.js";
@@ -26,7 +27,7 @@ import { leastRequestP2c } from "./least-request-p2c.js";
 import { k8sClientIp } from "./k8s-client-ip.js";
 
 /** Every strategy lbsim knows. Adding one is a file in this folder plus a line here. */
-export const strategies: readonly StrategyDef<any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, urlParam, chain, sharedStore, clientToken];
+export const strategies: readonly StrategyDef<any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, ingressNginxAffinity, urlParam, chain, sharedStore, clientToken];
 
 export function findStrategy(id: string): StrategyDef<any> | undefined {
   return strategies.find((s) => s.id === id);
