@@ -136,7 +136,9 @@ export class Requests {
    * The chosen server is down but the balancer does not know yet. It retries the connection
    * `retries` times, `retryDelay` apart (HAProxy: 3 retries, 1 s turn-around), then answers 503.
    * A redispatching strategy sends the last retry to another server instead, with no wait before
-   * it (recorded: a 200 from another server after ~2 s, a 503 after ~3 s without redispatch).
+   * it (recorded: a 200 from another server after ~2 s, a 503 after ~3 s without redispatch); when
+   * that retry is refused too (the strategy kept the same server, or chose another dead one), the
+   * retries are spent and the balancer answers at once.
    */
   #connectionRefused(slot: number, server: number, now: number, mayRedispatch: boolean): void {
     const { retries, retryDelay } = this.#scenario.balancer;
@@ -145,7 +147,7 @@ export class Requests {
       t.server[slot] = server;
       this.#engine.at(now + (retries - 1) * retryDelay, this.#REDISPATCH, subject);
     } else {
-      this.#engine.at(now + retries * retryDelay, this.#REFUSED, subject);
+      this.#engine.at(now + (mayRedispatch ? retries * retryDelay : 0), this.#REFUSED, subject);
     }
   }
 

@@ -53,7 +53,11 @@ export interface RoutingView {
   forwardedFor: number;
   /** 1 when the client keeps cookies; 0 when it keeps none and the session id travels in the URL. */
   cookiesEnabled: number;
-  /** Server index named by the balancer's own affinity cookie, -1 when the request has none (or it expired). */
+  /**
+   * The balancer's own affinity cookie as the strategy set it, -1 when the request has none (or it
+   * expired): a server index, except for a strategy that says otherwise (ingress-nginx balanced
+   * mode numbers the ring keys it issues). The model stores it and never reads it.
+   */
   cookie: number;
   /** The application's session id (in a cookie, or in the URL when cookies are off), -1 before it has one. */
   sessionKey: number;
@@ -71,7 +75,7 @@ export interface RoutingView {
   keyText: string | null;
   /** A server this request already found refusing connections (redispatch), -1 when none. */
   excluded: number;
-  /** Out: a server index to put in the balancer's cookie on the response, -1 for no Set-Cookie. */
+  /** Out: the value (a server index, see `cookie`) to put in the balancer's cookie on the response, -1 for no Set-Cookie. */
   setCookie: number;
   /** Out: that cookie's lifetime in seconds from now; Infinity (the default) for a browser-session cookie. */
   setCookieTtl: number;
@@ -82,7 +86,8 @@ export interface Strategy {
   pick(request: RoutingView): number;
   /**
    * True when a request whose server refuses connections is sent elsewhere on the balancer's last
-   * retry (HAProxy `option redispatch`): `pick` is called again with `excluded` set.
+   * retry (HAProxy `option redispatch`): `pick` is called again with `excluded` set. It may return
+   * that server again (ingress-nginx retries a bound pod); a refused last retry fails at once.
    */
   readonly redispatch?: boolean;
   /** Called after the pool changed (`what`: eligibility or accepting flags, weights, or size), to rebuild tables. */

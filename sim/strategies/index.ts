@@ -13,6 +13,7 @@ import { clientToken } from "./client-token.js";
 import { albLbCookie } from "./alb-lb-cookie.js";
 import { albAppCookie } from "./alb-app-cookie.js";
 import { elbLbCookie } from "./elb-lb-cookie.js";
+import { ingressNginxAffinity } from "./ingress-nginx-affinity.js";
 import { urlParam } from "./url-param.js";
 import { chain } from "./chain.js";
 import { ringHash } from "./ring-hash.js";
@@ -27,7 +28,7 @@ import { k8sClientIp } from "./k8s-client-ip.js";
 import { nodeCluster } from "./node-cluster.js";
 
 /** Every strategy lbsim knows. Adding one is a file in this folder plus a line here. */
-export const strategies: readonly StrategyDef<any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nodeCluster, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, urlParam, chain, sharedStore, clientToken];
+export const strategies: readonly StrategyDef<any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nodeCluster, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, ingressNginxAffinity, urlParam, chain, sharedStore, clientToken];
 
 export function findStrategy(id: string): StrategyDef<any> | undefined {
   return strategies.find((s) => s.id === id);

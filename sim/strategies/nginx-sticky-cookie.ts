@@ -32,9 +32,16 @@ export const nginxStickyCookie = defineStrategy({
     const ttl = options.expires === undefined ? Infinity : options.expires === "max" ? EXPIRES_MAX : options.expires;
     const rr = new SmoothWeightedRoundRobin(pool);
     // The SID is a function of the address: a cookie for server i finds the first server with i's
-    // address. Addresses are given for the whole capacity, so servers added later are covered.
-    const sidOwner = Int32Array.from(pool.addresses, (address) => pool.addresses.indexOf(address));
+    // address. A server added later brings its address with it, so the lookup is rebuilt then.
+    let sidOwner = new Int32Array(0);
+    const lookup = () => {
+      sidOwner = Int32Array.from(pool.addresses.slice(0, pool.size), (address) => pool.addresses.indexOf(address));
+    };
+    lookup();
     return {
+      poolChanged(what) {
+        if (what === "size") lookup();
+      },
       pick(request) {
         const cookie = request.cookie;
         let hint = cookie >= 0 && cookie < pool.size ? sidOwner[cookie] : -1;

@@ -9,8 +9,8 @@ import { pool, request, scenario, type TestPool } from "../helpers.js";
 const FAILS_OPEN = new Set(["alb-lb-cookie", "alb-app-cookie"]);
 /** Strategies whose cookie keeps a client on an eligible server that takes no new clients (a drain). */
 const KEEPS_DRAINING = new Set(["cookie-insert", "nginx-sticky-cookie", "chain"]);
-/** Strategies whose cookie for such a server is re-balanced (AWS stops routing to deregistering targets). */
-const MOVES_DRAINING = new Set(["alb-lb-cookie", "alb-app-cookie", "elb-lb-cookie"]);
+/** Strategies whose cookie for such a server is re-balanced (AWS stops routing to deregistering targets; ingress-nginx lists ready pods only). */
+const MOVES_DRAINING = new Set(["alb-lb-cookie", "alb-app-cookie", "elb-lb-cookie", "ingress-nginx-affinity"]);
 
 /**
  * Strategies whose pick is a function of the pool and the request alone: after any history they

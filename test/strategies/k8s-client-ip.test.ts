@@ -12,10 +12,13 @@ const A = ipv4("203.0.113.7");
 const B = ipv4("198.51.100.20");
 
 describe("k8s-client-ip (Kubernetes sessionAffinity: ClientIP, kube-proxy iptables)", () => {
-  it("defaults to Kubernetes' timeoutSeconds 10800 and accepts 1..86400", () => {
-    expect(k8sClientIp.options.parse({})).toEqual({ timeout: 10_800 });
+  it("defaults to Kubernetes' timeoutSeconds 10800 (1..86400), xt_recent's ip_list_tot 100 and one node", () => {
+    expect(k8sClientIp.options.parse({})).toEqual({ timeout: 10_800, listSize: 100, nodes: 1 });
     expect(() => k8sClientIp.options.parse({ timeout: 0 })).toThrow();
     expect(() => k8sClientIp.options.parse({ timeout: 86_401 })).toThrow();
+    expect(() => k8sClientIp.options.parse({ listSize: 0 })).toThrow();
+    expect(() => k8sClientIp.options.parse({ nodes: 0 })).toThrow();
+    expect(() => k8sClientIp.options.parse({ nodes: 5001 })).toThrow();
   });
 
   it("picks a server at random for a new address and keeps it while the address keeps coming back", () => {
@@ -114,7 +117,7 @@ describe("k8s-client-ip (Kubernetes sessionAffinity: ClientIP, kube-proxy iptabl
     const random = stream(4, "x");
     let draws = 0;
     const counting = () => (draws++, random());
-    const s = create(pool(5), counting, { timeout: 100 });
+    const s = create(pool(5), counting, { timeout: 100, listSize: 10_000 }); // lists large enough to evict nothing
     const at = (base: number, count: number, now: number) => Array.from({ length: count }, (_, i) => s.pick(request({ address: base + i, now })));
     const first = at(0x0a000000, 5000, 0);
     expect(draws).toBe(5000);
@@ -128,5 +131,92 @@ describe("k8s-client-ip (Kubernetes sessionAffinity: ClientIP, kube-proxy iptabl
     expect(draws).toBe(15_000);
     expect(at(0x0a000000, 5000, 340)).toEqual(again); // and the re-picked ones are sticky again
     expect(draws).toBe(15_000);
+  });
+
+  it("forgets the least recently set of 101 addresses on one pod's list (xt_recent ip_list_tot = 100)", () => {
+    const addresses = Array.from({ length: 101 }, (_, i) => 0x0a000000 + i);
+    // Every new address goes to server 0; the draw after that sends a re-picked one to server 1.
+    const random = scripted([...addresses.map(() => 0), 0.9]);
+    const s = create(pool(2), random);
+    addresses.slice(0, 100).forEach((address, i) => expect(s.pick(request({ address, now: i }))).toBe(0));
+    expect(s.pick(request({ address: addresses[0], now: 100 }))).toBe(0); // set again: now the most recent
+    expect(random.calls()).toBe(100);
+    expect(s.pick(request({ address: addresses[100], now: 101 }))).toBe(0); // the 101st: evicts addresses[1]
+    expect(random.calls()).toBe(101);
+    expect(s.pick(request({ address: addresses[0], now: 102 }))).toBe(0); // still listed: no draw
+    for (let i = 2; i <= 100; i++) expect(s.pick(request({ address: addresses[i], now: 102 + i }))).toBe(0);
+    expect(random.calls()).toBe(101);
+    expect(s.pick(request({ address: addresses[1], now: 300 }))).toBe(1); // forgotten: balanced afresh
+    expect(random.calls()).toBe(102);
+  });
+
+  it("with many more addresses per pod than its list holds, affinity decays to random", () => {
+    // Addresses come back in a fixed cycle. With 200 of them over 4 pods (about 50 per pod) every
+    // list keeps all its addresses; with 4,000 (about 1,000 per pod) each address has been pushed
+    // out by the time it returns, so it lands on a uniformly random pod: the same one with p = 1/4.
+    const sameShare = (count: number) => {
+      const s = create(pool(4), stream(5, "x"));
+      const last = new Int32Array(count).fill(-1);
+      let same = 0, returns = 0;
+      for (let round = 0; round < 4; round++) {
+        for (let i = 0; i < count; i++) {
+          const server = s.pick(request({ address: 0x0a000000 + i, now: round * count + i }));
+          if (last[i] >= 0) {
+            returns++;
+            if (server === last[i]) same++;
+          }
+          last[i] = server;
+        }
+      }
+      return same / returns;
+    };
+    expect(sameShare(200)).toBe(1);
+    // 12,000 returns: SD (3/16 / 12000)^0.5 = 0.004; 0.02 is 5 SD.
+    expect(Math.abs(sameShare(4000) - 0.25)).toBeLessThan(0.02);
+  });
+
+  it("keeps each node's lists apart: a request enters through a random node and finds only that node's entries", () => {
+    // Draws: the node, then (for an address new there) the pod.
+    const random = scripted([0.1, 0.1, 0.9, 0.9, 0.1, 0.9]);
+    const s = create(pool(3), random, { nodes: 2 });
+    expect(s.pick(request({ address: A, now: 0 }))).toBe(0); // node 0: pod 0
+    expect(s.pick(request({ address: A, now: 1 }))).toBe(2); // node 1 has no entry for A: pod 2
+    expect(s.pick(request({ address: A, now: 2 }))).toBe(0); // node 0 again: its own entry
+    expect(s.pick(request({ address: A, now: 3 }))).toBe(2); // node 1: its own
+    expect(random.calls()).toBe(6);
+  });
+
+  it("evicts on one node's list without touching another node's", () => {
+    let next = 0.1; // below 0.5: node 0 (and pod 0); above: node 1 (and pod 1)
+    const s = create(pool(2), () => next, { nodes: 2 });
+    expect(s.pick(request({ address: A, now: 0 }))).toBe(0);
+    next = 0.9;
+    expect(s.pick(request({ address: A, now: 1 }))).toBe(1);
+    next = 0.1;
+    for (let i = 1; i <= 100; i++) s.pick(request({ address: A + i, now: 1 + i })); // node 0, pod 0: A is pushed out
+    expect(s.pick(request({ address: A, now: 200 }))).toBe(0); // node 0 balances A afresh (pod 0 again: the draw is 0.1)
+    next = 0.9;
+    expect(s.pick(request({ address: A, now: 201 }))).toBe(1); // node 1 still has it
+    // Counting draws shows which requests were balanced: a node draw each, a pod draw for a new entry.
+    let draws = 0;
+    const counted = create(pool(2), () => (draws++, 0.1), { nodes: 2 });
+    for (let i = 0; i <= 100; i++) counted.pick(request({ address: A + i, now: i }));
+    expect(draws).toBe(202);
+    counted.pick(request({ address: A, now: 200 }));
+    expect(draws).toBe(204); // A was pushed out of node 0's list by the 100 after it
+  });
+
+  it("sends each request through a uniformly random node", () => {
+    // Each address comes twice. Through the same node (p = 1/2 with 2 nodes) it keeps its pod; through
+    // the other it gets a random one of 4, the same with p = 1/4: 1/2 + 1/2 · 1/4 = 0.625 in all.
+    const s = create(pool(4), stream(6, "x"), { nodes: 2 });
+    const n = 20_000;
+    let same = 0;
+    for (let i = 0; i < n; i++) {
+      const address = 0x0a000000 + i;
+      if (s.pick(request({ address, now: 2 * i })) === s.pick(request({ address, now: 2 * i + 1 }))) same++;
+    }
+    // SD (0.625 · 0.375 / 20000)^0.5 = 0.0034; 0.02 is over 5 SD (one node would give 1).
+    expect(Math.abs(same / n - 0.625)).toBeLessThan(0.02);
   });
 });

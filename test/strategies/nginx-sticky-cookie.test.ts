@@ -101,4 +101,18 @@ describe("nginx-sticky-cookie (ngx_http_upstream_sticky_module.c)", () => {
     const s = create(pool(3, { weights: [5, 1, 1] }));
     expect(Array.from({ length: 7 }, () => s.pick(request()))).toEqual([0, 0, 1, 0, 2, 0, 0]);
   });
+
+  it("honours cookies naming a server added later, whose address arrives with it (as the balancer grows its pool)", () => {
+    // The balancer's pool lists the addresses of the servers that exist; an added one's is pushed when it joins.
+    const p = pool(2, { capacity: 3 });
+    (p.addresses as string[]).length = 2;
+    const s = create(p);
+    (p.addresses as string[]).push("127.0.1.3:8080");
+    p.size = 3;
+    p.eligible[2] = p.accepting[2] = 1;
+    s.poolChanged?.("size");
+    const r = request({ cookie: 2 });
+    expect(s.pick(r)).toBe(2);
+    expect(r.setCookie).toBe(2);
+  });
 });
