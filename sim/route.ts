@@ -28,8 +28,9 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?
  * `keys` are the lines of the input: blank ones are skipped (and problems name the line, from 1).
  * A key in canonical dotted IPv4 form is a client address (and its text, for strategies that hash
  * `$remote_addr`); any other key is a session id, routed only by strategies that have a
- * hash-key option. One strategy instance routes all keys in order, so stateful strategies (round
- * robin) answer as a balancer would to that sequence of requests.
+ * hash-key option or route by session ids with these options (`routesSessionIds`). One strategy
+ * instance routes all keys in order, each answered before the next, so stateful strategies (round
+ * robin, stick tables) answer as a balancer would to that sequence of requests.
  *
  * Throws InputError for an unknown strategy, bad options, a malformed server key, a weight count
  * that does not match, a down index out of range, or keys it cannot route.
@@ -76,7 +77,7 @@ export function createRouter(
     if (!Number.isInteger(d) || d < 0 || d >= servers.length)
       throw new InputError(`--down: ${d} is not a server index; expected 0-based indices from 0 to ${servers.length - 1}`);
   }
-  const takesSessionIds = acceptsSessionIds(def.options);
+  const takesSessionIds = def.routesSessionIds?.(parsed.data) ?? acceptsSessionIds(def.options);
 
   return (keys) => {
     const problems: Problem[] = [];
@@ -108,6 +109,8 @@ export function createRouter(
       request.setCookie = -1;
       request.setCookieTtl = Infinity;
       const index = strategy.pick(request);
+      // Each request is answered before the next key: what the strategy learns from a response applies to later keys.
+      if (index >= 0) strategy.responded?.(request, index, request.now);
       routes.push({ key, index, serverKey: index >= 0 ? servers[index].key : "" });
     }
     return routes;

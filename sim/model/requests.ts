@@ -175,6 +175,10 @@ export class Requests {
     servers.active[server]--;
     if (t.storeFailed[slot]) this.#metrics.failed(t.sentAt[slot]);
     else this.#metrics.served(t.sentAt[slot], now);
+    // The application sets its session cookie on the response that started the session (or started it over).
+    const session = t.session[slot];
+    const setsSession = session >= 0 && t.sessionStartedAt[slot] >= t.sentAt[slot] ? session : -1;
+    this.#balancer.responded(now, t.address[slot], setsSession, server, t.sentAt[slot]);
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     // A stopping server exits once it has answered everything it accepted.
