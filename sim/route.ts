@@ -30,7 +30,7 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?
  * `$remote_addr` or X-Forwarded-For); any other key is a session id, routed only by strategies that route by one
  * with the options given (`StrategyDef.sessionKeys`, or a hash-key option). One strategy instance
  * routes all keys in order, so stateful strategies (round robin) answer as a balancer would to
- * that sequence of requests.
+ * that sequence of requests (each answered before the next, so stick tables learn as they go).
  *
  * Throws InputError for an unknown strategy, bad options, a malformed server key, a weight count
  * that does not match, a down index out of range, or keys it cannot route.
@@ -111,6 +111,8 @@ export function createRouter(
       request.setCookie = -1;
       request.setCookieTtl = Infinity;
       const index = strategy.pick(request);
+      // Each request is answered before the next key: what the strategy learns from a response applies to later keys.
+      if (index >= 0) strategy.responded?.(request, index, request.now);
       routes.push({ key, index, serverKey: index >= 0 ? servers[index].key : "" });
     }
     return routes;

@@ -101,23 +101,24 @@ export interface ConnectionMetrics {
  * One device class's share of the run's figures, defined as the run's are but over the requests,
  * sessions and visits of that class's users. Counts add up over the classes to the run's.
  */
-export interface ClassMetrics {
-  requests: number;
-  failedRequests: number;
-  sessions: number;
-  lostSessions: number;
-  lostSessionRate: Measure;
-  lostByCause: Record<LostCause, number>;
-  visits: number;
-  disruptedVisits: number;
-  disruptedVisitRate: Measure;
-  expiredSessions: number;
-  liveSessionsAtStart: number;
-  liveSessionsAtEnd: number;
-  remapRate: Measure;
-  affinityHitRate: Measure;
-  latencyMs: { mean: Measure; p50: Measure; p95: Measure; p99: Measure };
-}
+export type ClassMetrics = Pick<
+  Metrics,
+  | "requests"
+  | "failedRequests"
+  | "sessions"
+  | "lostSessions"
+  | "lostSessionRate"
+  | "lostByCause"
+  | "visits"
+  | "disruptedVisits"
+  | "disruptedVisitRate"
+  | "expiredSessions"
+  | "liveSessionsAtStart"
+  | "liveSessionsAtEnd"
+  | "remapRate"
+  | "affinityHitRate"
+  | "latencyMs"
+>;
 
 /** Figures only some stores have. */
 export interface StoreFigures {

@@ -108,6 +108,27 @@ export class Balancer {
     this.strategy.poolChanged?.("health");
   }
 
+  /**
+   * A response from `server` passes back: the strategy learns from it (Strategy.responded), in the
+   * reused view refilled with the response's time, the client address and the session id the
+   * response sets (-1: none).
+   */
+  responded(now: number, address: number, sessionKey: number, server: number, routedAt: number): void {
+    const strategy = this.strategy;
+    if (strategy.responded === undefined) return;
+    const r = this.request;
+    r.now = now;
+    r.address = address;
+    r.forwardedFor = -1;
+    r.cookie = -1;
+    r.sessionKey = sessionKey;
+    r.nextSessionKey = -1;
+    r.excluded = -1;
+    r.setCookie = -1;
+    r.setCookieTtl = Infinity;
+    strategy.responded(r, server, routedAt);
+  }
+
   /** Fills the reused routing view and asks the strategy; -1 when no server is eligible. */
   route(now: number, address: number, forwardedFor: number, cookiesEnabled: number, cookie: number, sessionKey: number, nextSessionKey: number, excluded: number): number {
     const r = this.request;

@@ -31,6 +31,11 @@ export class ClassRouter implements Strategy {
     return this.#byClass[this.deviceClass].redispatch === true;
   }
 
+  /** A response passes back: the strategy of its user's class (which the request path sets in `deviceClass` first) learns from it. */
+  responded(response: RoutingView, server: number, routedAt: number): void {
+    this.#byClass[this.deviceClass].responded?.(response, server, routedAt);
+  }
+
   poolChanged(what: PoolChange): void {
     for (const strategy of this.#distinct) strategy.poolChanged?.(what);
   }

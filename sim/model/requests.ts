@@ -71,12 +71,15 @@ export class Requests {
     // With device classes the balancer's strategy is a router over theirs, told whose request this is.
     const router = this.#balancer.router;
     if (router !== null) router.deviceClass = t.deviceClass[slot];
-    // Through a proxy the connection comes from the proxy, unless it speaks the PROXY protocol;
-    // the client's own address travels in X-Forwarded-For where the proxy adds the header.
-    const own = t.address[slot], proxy = t.proxyAddress[slot];
-    const address = proxy >= 0 && this.#proxySource ? proxy : own;
-    const forwardedFor = proxy >= 0 && this.#forwardedHeader ? own : -1;
-    return this.#balancer.route(now, address, forwardedFor, cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
+    // The client's own address travels in X-Forwarded-For where a proxy in front adds the header.
+    const forwardedFor = t.proxyAddress[slot] >= 0 && this.#forwardedHeader ? t.address[slot] : -1;
+    return this.#balancer.route(now, this.#source(slot), forwardedFor, cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
+  }
+
+  /** The address the balancer sees the user's connection come from: through a proxy, the proxy's, unless it speaks the PROXY protocol. */
+  #source(slot: number): number {
+    const t = this.#clients, proxy = t.proxyAddress[slot];
+    return proxy >= 0 && this.#proxySource ? proxy : t.address[slot];
   }
 
   /** The response of the request just routed reaches the user: the browser keeps the cookie the balancer set, if any. */
@@ -214,6 +217,12 @@ export class Requests {
       this.#metrics.served(t.sentAt[slot], now);
       this.#byClass?.served(t.deviceClass[slot], t.sentAt[slot], now);
     }
+    // The application sets its session cookie on the response that started the session (or started it over).
+    const session = t.session[slot];
+    const setsSession = session >= 0 && t.sessionStartedAt[slot] >= t.sentAt[slot] ? session : -1;
+    const router = this.#balancer.router;
+    if (router !== null) router.deviceClass = t.deviceClass[slot];
+    this.#balancer.responded(now, this.#source(slot), setsSession, server, t.sentAt[slot]);
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     // A stopping server exits once it has answered everything it accepted.

@@ -90,6 +90,16 @@ export interface Strategy {
    * that server again (ingress-nginx retries a bound pod); a refused last retry fails at once.
    */
   readonly redispatch?: boolean;
+  /**
+   * Called when the response to a request this strategy routed passes back through the balancer,
+   * from `server`, the one that served it (after any redispatch): what a balancer learns from
+   * responses (HAProxy's stick-table stores) is written here. The view describes the response:
+   * `now` is its time, `address` the client's, `sessionKey` the session id the response sets in the
+   * application's cookie (the request started the session, or started it over), -1 when it sets
+   * none, and `keyText` is as in the request; `routedAt` is when the request was first routed.
+   * Requests that get no response (refused, cut by a crash, failed) are not reported.
+   */
+  responded?(response: RoutingView, server: number, routedAt: number): void;
   /** Called after the pool changed (`what`: eligibility or accepting flags, weights, or size), to rebuild tables. */
   poolChanged?(what: PoolChange): void;
 }

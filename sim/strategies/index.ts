@@ -1,5 +1,6 @@
 import type { StrategyDef } from "./define.js";
 import { cookieInsert } from "./cookie-insert.js";
+import { haproxyStickTable } from "./haproxy-stick-table.js";
 import { haproxySource } from "./haproxy-source.js";
 import { haproxySourceBounded } from "./haproxy-source-bounded.js";
 import { haproxySourceConsistent } from "./haproxy-source-consistent.js";
@@ -28,7 +29,7 @@ import { k8sClientIp } from "./k8s-client-ip.js";
 import { nodeCluster } from "./node-cluster.js";
 
 /** Every strategy lbsim knows. Adding one is a file in this folder plus a line here. */
-export const strategies: readonly StrategyDef<any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nodeCluster, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, ingressNginxAffinity, urlParam, chain, sharedStore, clientToken];
+export const strategies: readonly StrategyDef<any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nodeCluster, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxyStickTable, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, ingressNginxAffinity, urlParam, chain, sharedStore, clientToken];
 
 export function findStrategy(id: string): StrategyDef<any> | undefined {
   return strategies.find((s) => s.id === id);

@@ -102,7 +102,20 @@ export const haproxyBackend = (k: number) => `case${k}`;
  * the recordings. The client address reaches the backend in X-Forwarded-For.
  */
 export function haproxyCfg(cases: readonly LiveCase[], dir: string, backendPort: number): string {
-  const lines = [
+  const lines = haproxyGlobal(dir);
+  cases.forEach((c, k) => {
+    lines.push(...haproxyProxy(haproxyBackend(k), c.port, c.directives));
+    c.weights.forEach((w, i) => {
+      const check = c.down.includes(i) ? " check port 9 inter 100ms fall 1 rise 1" : "";
+      lines.push(`    server s${i + 1} ${backendHost(i)}:${backendPort} id ${i + 1} weight ${w}${check}`);
+    });
+  });
+  return lines.join("\n") + "\n";
+}
+
+/** The global and defaults sections: one thread, the stats socket at `dir`/haproxy.sock. */
+function haproxyGlobal(dir: string): string[] {
+  return [
     "global",
     "    nbthread 1",
     `    pidfile ${dir}/haproxy.pid`,
@@ -113,20 +126,55 @@ export function haproxyCfg(cases: readonly LiveCase[], dir: string, backendPort:
     "    timeout client 5s",
     "    timeout server 5s",
   ];
-  cases.forEach((c, k) => {
-    lines.push(
-      "",
-      `frontend f_case${k}`,
-      `    bind 127.0.0.1:${c.port} accept-proxy`,
-      "    option forwardfor",
-      `    default_backend ${haproxyBackend(k)}`,
-      `backend ${haproxyBackend(k)}`,
-      ...c.directives.map((d) => `    ${d}`),
-    );
-    c.weights.forEach((w, i) => {
-      const check = c.down.includes(i) ? " check port 9 inter 100ms fall 1 rise 1" : "";
-      lines.push(`    server s${i + 1} ${backendHost(i)}:${backendPort} id ${i + 1} weight ${w}${check}`);
-    });
-  });
+}
+
+/** A frontend on 127.0.0.1:`port` (PROXY protocol in) and its backend `name` with `directives`, servers not yet listed. */
+function haproxyProxy(name: string, port: number, directives: readonly string[]): string[] {
+  return [
+    "",
+    `frontend f_${name}`,
+    `    bind 127.0.0.1:${port} accept-proxy`,
+    "    option forwardfor",
+    `    default_backend ${name}`,
+    `backend ${name}`,
+    ...directives.map((d) => `    ${d}`),
+  ];
+}
+
+/** The options of `haproxy-stick-table` a stick-table case sets (the rest at their defaults). */
+export interface StickOptions {
+  on?: "src" | "cookie";
+  size: number;
+  expire?: number;
+  nopurge?: boolean;
+  redispatch?: boolean;
+}
+
+/** One HAProxy backend with a stick table, compared with `haproxy-stick-table` given `options`. */
+export interface StickCase {
+  name: string;
+  servers: number;
+  options: StickOptions;
+  /** Listener (PROXY protocol) port on 127.0.0.1, filled in when the suite allocates ports. */
+  port: number;
+}
+
+/**
+ * The directives `haproxy-stick-table` models for these options: `balance roundrobin`, the table
+ * (`type ip` for `stick on src`; `type string` for the learned `SID` cookie), one connection retry.
+ */
+export function stickDirectives(o: StickOptions): string[] {
+  const table = `stick-table type ${o.on === "cookie" ? "string len 32" : "ip"} size ${o.size}${o.expire !== undefined ? ` expire ${o.expire * 1000}ms` : ""}${o.nopurge ? " nopurge" : ""}`;
+  const rules = o.on === "cookie" ? ["stick match req.cook(SID)", "stick store-response res.cook(SID)"] : ["stick on src"];
+  return ["balance roundrobin", table, ...rules, "retries 1", ...(o.redispatch ? ["option redispatch"] : [])];
+}
+
+/** haproxy.cfg for the stick-table cases: each case's backend is named after it, its servers s1..sN with ids 1..N. */
+export function haproxyStickCfg(cases: readonly StickCase[], dir: string, backendPort: number): string {
+  const lines = haproxyGlobal(dir);
+  for (const c of cases) {
+    lines.push(...haproxyProxy(c.name, c.port, stickDirectives(c.options)));
+    for (let i = 0; i < c.servers; i++) lines.push(`    server s${i + 1} ${backendHost(i)}:${backendPort} id ${i + 1}`);
+  }
   return lines.join("\n") + "\n";
 }

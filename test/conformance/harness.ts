@@ -46,19 +46,49 @@ export interface Backends {
   close(): Promise<void>;
 }
 
+export interface BackendOptions {
+  /** The first port to try, and how many after it. */
+  firstPort?: number;
+  attempts?: number;
+  /** Milliseconds each backend waits before it answers. */
+  delayMs?: number;
+  /**
+   * Each backend keeps application sessions in its own memory, named by the `SID` cookie: a request
+   * without one, or whose session the backend does not hold (started elsewhere), starts a session
+   * there, under the same id when it had one, and the response sets `SID`; a session the backend
+   * holds is answered without Set-Cookie. New ids are `sid<n>`, numbered across the backends.
+   */
+  sessions?: boolean;
+}
+
 /**
- * Starts `count` backends on 127.0.1.1..127.0.1.count at the first port from `firstPort` free on all
- * of them. Each answers `X-Backend: <index>` and `X-Client: <client address the balancer forwarded>`.
+ * Starts `count` backends on 127.0.1.1..127.0.1.count at the first port from `firstPort` (default
+ * 8080) free on all of them. Each answers `X-Backend: <index>` and `X-Client: <client address the
+ * balancer forwarded>`.
  */
-export async function startBackends(count: number, firstPort = 8080, attempts = 20): Promise<Backends> {
+export async function startBackends(count: number, options: BackendOptions = {}): Promise<Backends> {
+  const { firstPort = 8080, attempts = 20, delayMs = 0, sessions = false } = options;
+  let issued = 0;
   for (let port = firstPort; port < firstPort + attempts; port++) {
     const servers: Server[] = [];
     try {
       for (let i = 0; i < count; i++) {
+        const held = new Set<string>();
         const server = createServer((req, res) => {
           const client = req.headers["x-real-ip"] ?? req.headers["x-forwarded-for"] ?? "";
-          res.writeHead(200, { "content-type": "text/plain", "x-backend": String(i), "x-client": String(client) });
-          res.end(`${i}\n`);
+          const headers: Record<string, string> = { "content-type": "text/plain", "x-backend": String(i), "x-client": String(client) };
+          if (sessions) {
+            const sid = /(?:^|;\s*)SID=([^;]+)/.exec(req.headers.cookie ?? "")?.[1];
+            if (sid === undefined || !held.has(sid)) {
+              const id = sid ?? `sid${issued++}`;
+              held.add(id);
+              headers["set-cookie"] = `SID=${id}; Path=/`;
+            }
+          }
+          setTimeout(() => {
+            res.writeHead(200, headers);
+            res.end(`${i}\n`);
+          }, delayMs);
         });
         servers.push(server);
         await new Promise<void>((resolve, reject) => {
@@ -177,31 +207,50 @@ export interface Answer {
   client: string;
 }
 
+/** A balancer's answer to one request: its status, the backend index that answered (-1: none), the client address it forwarded, and the `SID` cookie the response set (undefined: none). */
+export interface Exchange extends Answer {
+  status: number;
+  setSid: string | undefined;
+  /** The response's status line and headers. */
+  head: string;
+}
+
 /**
  * One HTTP request to 127.0.0.1:`port` opened with a PROXY protocol v1 header claiming the
- * connection comes from `client`. Resolves with the answering backend, rejects on timeout or a
- * response that did not come from a backend.
+ * connection comes from `client`, carrying `Cookie: SID=<sid>` when `sid` is given. Resolves with
+ * whatever the balancer answered, rejects on timeout or a connection error.
  */
-export function askThroughProxy(port: number, client: string, sourcePort: number): Promise<Answer> {
+export function exchangeThroughProxy(port: number, client: string, sourcePort: number, sid?: string): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port });
     const chunks: Buffer[] = [];
+    const cookie = sid === undefined ? "" : `Cookie: SID=${sid}\r\n`;
     socket.setTimeout(REQUEST_TIMEOUT_MS);
     socket.once("connect", () => {
-      socket.write(`PROXY TCP4 ${client} 127.0.0.1 ${sourcePort} ${port}\r\nGET / HTTP/1.1\r\nHost: lbsim\r\nConnection: close\r\n\r\n`);
+      socket.write(`PROXY TCP4 ${client} 127.0.0.1 ${sourcePort} ${port}\r\nGET / HTTP/1.1\r\nHost: lbsim\r\n${cookie}Connection: close\r\n\r\n`);
     });
     socket.on("data", (d: Buffer) => chunks.push(d));
     socket.once("timeout", () => { socket.destroy(); reject(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms from 127.0.0.1:${port} for ${client}`)); });
     socket.once("error", reject);
     socket.once("close", () => {
-      const text = Buffer.concat(chunks).toString("latin1");
-      const head = text.split("\r\n\r\n", 1)[0];
+      const head = Buffer.concat(chunks).toString("latin1").split("\r\n\r\n", 1)[0];
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(head);
       const backend = /^x-backend: *(\d+)\s*$/im.exec(head);
       const forwarded = /^x-client: *(\S*)\s*$/im.exec(head);
-      if (!backend) return reject(new Error(`127.0.0.1:${port} answered ${client} without a backend: ${JSON.stringify(head.slice(0, 200))}`));
-      resolve({ backend: Number(backend[1]), client: forwarded?.[1] ?? "" });
+      const setSid = /^set-cookie: *SID=([^;\r\n]+)/im.exec(head);
+      resolve({ status: status ? Number(status[1]) : 0, backend: backend ? Number(backend[1]) : -1, client: forwarded?.[1] ?? "", setSid: setSid?.[1], head });
     });
   });
+}
+
+/**
+ * One request as `exchangeThroughProxy` sends it, without a cookie. Resolves with the answering
+ * backend, rejects on timeout or a response that did not come from a backend.
+ */
+export async function askThroughProxy(port: number, client: string, sourcePort: number): Promise<Answer> {
+  const answer = await exchangeThroughProxy(port, client, sourcePort);
+  if (answer.backend < 0) throw new Error(`127.0.0.1:${port} answered ${client} without a backend: ${JSON.stringify(answer.head.slice(0, 200))}`);
+  return { backend: answer.backend, client: answer.client };
 }
 
 /** Maps `items` through `fn` with at most `limit` calls in flight, keeping the order. */
@@ -219,8 +268,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /**
- * Sends one command to HAProxy's stats socket and returns the answer. Used to wait until a health
- * check has taken a server down.
+ * Sends one command to HAProxy's stats socket and returns the answer: to wait until a health check
+ * has taken a server down, to set a server's state or address, to list a stick table.
  */
 export function haproxyCommand(socketPath: string, command: string): Promise<string> {
   return new Promise((resolve, reject) => {
