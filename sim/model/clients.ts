@@ -27,8 +27,11 @@ export class ClientTable {
   requestsLeft = new Int32Array(0);
   /** Requests sent over the user's lifetime: the index of their counter-based draws. */
   sent = new Int32Array(0);
-  /** Server index in the balancer's affinity cookie, -1 when the jar holds none. */
-  lbCookie = new Int32Array(0);
+  /**
+   * The balancer's affinity cookie as its strategy set it (a server index, or for ingress-nginx's
+   * balanced mode the 32-bit hash of the ring key it holds), -1 when the jar holds none.
+   */
+  lbCookie = new Float64Array(0);
   /** When the browser drops that cookie (Infinity: a browser-session cookie). */
   lbCookieExpires = new Float64Array(0);
   /** Current application session id, -1 when none. */

@@ -12,8 +12,6 @@ const KEY_RANDOM_RANGE = 999_999;
 const CLOCK_AT_START = 1_700_000_000;
 /** `ngx.worker.pid()` in the key text: one nginx worker, any pid. */
 const WORKER_PID = 31;
-/** Key ids allocated up front; the table doubles as cookies are issued. */
-const MIN_KEYS = 1024;
 
 /** Ten years, the longest duration a scenario takes. */
 const MAX_COOKIE_SECONDS = 315_360_000;
@@ -65,9 +63,9 @@ export function writeStickyKey(now: number, attempt: number, random: number, out
  *   gone, gets a uniformly random endpoint other than the failed ones, and a new cookie.
  *
  * lbsim's cookie is a number. In persistent mode it is the server index (mapped, as the MD5 key is,
- * to the first endpoint with that address). In balanced mode it is the number of the key this
- * strategy issued, and the strategy keeps each issued key's CRC-32, all the ring needs of it (4
- * bytes per cookie issued; none for clients that keep no cookies). The key's text is the product's
+ * to the first endpoint with that address). In balanced mode it is the key's CRC-32, all the ring
+ * needs of it, so the cookie alone routes the client, as the product's key does, and a reload
+ * (a new strategy instance) keeps every cookie's server. The key's text is the product's
  * (`writeStickyKey`), from the simulated clock and the strategy's random stream.
  *
  * The strategy redispatches: lbsim calls `pick` again for the balancer's last retry, with the
@@ -137,13 +135,11 @@ export const ingressNginxAffinity = defineStrategy({
     /** The endpoint standing for server s's address, -1 when that address is not an endpoint. */
     const endpointOf = (s: number) => (s >= 0 && s < pool.size ? groupEndpoint[group[s]] : -1);
 
-    let keyHash = new Uint32Array(MIN_KEYS);
-    let keys = 0;
     const keyText = new Uint8Array(32);
 
     const bound = (cookie: number) => {
       if (!balanced) return endpointOf(cookie);
-      return cookie >= 0 && cookie < keys ? (ring as RestyChashRing).find(keyHash[cookie]) : -1;
+      return cookie >= 0 ? (ring as RestyChashRing).find(cookie) : -1;
     };
 
     const lifetime = (now: number) => (maxAge !== undefined ? maxAge : expires !== undefined ? Math.floor(now) + expires - now : Infinity);
@@ -175,17 +171,6 @@ export const ingressNginxAffinity = defineStrategy({
       return -1;
     };
 
-    /** Remembers a key's CRC-32 under the next key id, which the cookie carries. */
-    const issueKey = (hash: number) => {
-      if (keys === keyHash.length) {
-        const grown = new Uint32Array(2 * keyHash.length);
-        grown.set(keyHash);
-        keyHash = grown;
-      }
-      keyHash[keys] = hash;
-      return keys++;
-    };
-
     return {
       redispatch: true,
       poolChanged(what) {
@@ -207,7 +192,7 @@ export const ingressNginxAffinity = defineStrategy({
         const chosen = pickBalanced(request.now, avoid);
         // A client that keeps no cookies drops the key: nothing to remember for it.
         if (chosen >= 0 && request.cookiesEnabled === 1) {
-          request.setCookie = issueKey(pickedHash);
+          request.setCookie = pickedHash;
           request.setCookieTtl = lifetime(request.now);
         }
         return chosen;

@@ -24,8 +24,10 @@ function run(strategies: unknown[], events: unknown[], websocket: Record<string,
 describe("a reload event", () => {
   it("empties what the balancer keeps in memory: kube-proxy's ClientIP table forgets its clients, cookies survive", () => {
     const reload = [{ at: "20m", reload: true }];
-    const [tableBefore, cookieBefore] = run(["k8s-client-ip", "cookie-insert"], []);
-    const [tableAfter, cookieAfter] = run(["k8s-client-ip", "cookie-insert"], reload);
+    // Recent lists long enough to hold every client, so only the reload forgets them.
+    const strategies = [{ id: "k8s-client-ip", listSize: 100_000 }, "cookie-insert", "ingress-nginx-affinity"];
+    const [tableBefore, cookieBefore, ingressBefore] = run(strategies, []);
+    const [tableAfter, cookieAfter, ingressAfter] = run(strategies, reload);
     // Every session in use at the reload comes back to a random pod: three in four move and are lost.
     expect(tableBefore.metrics.lostByCause.remapped).toBe(0);
     const inUse = tableAfter.metrics.sessionsInUse!;
@@ -34,6 +36,9 @@ describe("a reload event", () => {
     // The cookie names the server: nothing is lost (round robin's position restarting changes only new sessions' servers).
     expect(cookieBefore.metrics.lostByCause.remapped).toBe(cookieAfter.metrics.lostByCause.remapped);
     expect(cookieAfter.metrics.lostByCause.remapped).toBe(0);
+    // ingress-nginx's balanced cookie holds the ring key: the new process finds the same pod.
+    expect(ingressAfter.metrics.lostByCause.remapped).toBe(ingressBefore.metrics.lostByCause.remapped);
+    expect(ingressAfter.metrics.lostByCause.remapped).toBe(0);
   });
 
   it("keeps the old process's connections until hardStopAfter, then cuts them all: a reconnect storm", () => {

@@ -14,6 +14,9 @@ interface Case {
   owners: string;
 }
 /** Rings computed by lua-resty-balancer's own chash.c (test/fixtures/resty-chash/README.md). */
+/** The cookie lbsim keeps for a balanced-mode key: the key's CRC-32, which is all the ring reads of it. */
+const keyCookie = (key: string) => zlibCrc32(Buffer.from(key));
+
 const vectors = JSON.parse(readFileSync(new URL("../fixtures/resty-chash/vectors.json", import.meta.url), "utf8")) as { cases: Case[] };
 const vectorKey = (k: number) => `${1_700_000_001 + k}.125.31337.${((k * 7919) % 999_999) + 1}`;
 
@@ -42,8 +45,9 @@ function growable(size: number, capacity: number, addresses?: string[]): { p: Te
 }
 
 /** A new session's request: its cookie, if the response set one, goes in `cookies[i]`. */
-function firstRequests(s: ReturnType<typeof create>, n: number): { servers: Int32Array; cookies: Int32Array } {
-  const servers = new Int32Array(n), cookies = new Int32Array(n);
+function firstRequests(s: ReturnType<typeof create>, n: number): { servers: Int32Array; cookies: Float64Array } {
+  // Float64: a balanced-mode cookie is a 32-bit unsigned hash.
+  const servers = new Int32Array(n), cookies = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const r = request({ now: i * 0.001 });
     servers[i] = s.pick(r);
@@ -53,7 +57,7 @@ function firstRequests(s: ReturnType<typeof create>, n: number): { servers: Int3
 }
 
 /** Each cookie's request again: the servers, and how many responses set a cookie. */
-function returning(s: ReturnType<typeof create>, cookies: Int32Array, now: number): { servers: Int32Array; rewritten: number } {
+function returning(s: ReturnType<typeof create>, cookies: Float64Array, now: number): { servers: Int32Array; rewritten: number } {
   const servers = new Int32Array(cookies.length);
   let rewritten = 0;
   cookies.forEach((cookie, i) => {
@@ -122,10 +126,10 @@ describe("ingress-nginx-affinity (ingress-nginx cookie affinity)", () => {
       const s = create(pool(3), random);
       const first = request({ now: 0 });
       expect(s.pick(first)).toBe(1);
-      expect(first.setCookie).toBe(0); // the first key issued
+      expect(first.setCookie).toBe(keyCookie("1700000001.31.500000")); // the key, as the ring reads it
       expect(first.setCookieTtl).toBe(Infinity);
       for (const now of [1, 60, 3600]) {
-        const again = request({ now, cookie: 0 });
+        const again = request({ now, cookie: first.setCookie });
         expect(s.pick(again)).toBe(1);
         expect(again.setCookie).toBe(-1); // written only when a new upstream is picked
       }
@@ -165,7 +169,7 @@ describe("ingress-nginx-affinity (ingress-nginx cookie affinity)", () => {
       const retry = request({ now: 0, excluded: 0 });
       expect(s.pick(retry)).toBe(1);
       expect(random.calls()).toBe(3);
-      expect(retry.setCookie).toBe(0);
+      expect(retry.setCookie).toBe(keyCookie("1700000003.31.750000"));
       // 20 keys all on the only, failed, pod: no upstream.
       const single = create(pool(1), stream(1, "x"));
       expect(single.pick(request({ excluded: 0 }))).toBe(-1);
@@ -184,7 +188,7 @@ describe("ingress-nginx-affinity (ingress-nginx cookie affinity)", () => {
           expect(random.calls()).toBe(1);
         } else {
           expect(s.pick(retry)).toBe(0); // "1700000001.31.500000" lands on node 2 again, "1700000002.31.500000" on node 1
-          expect(retry.setCookie).toBe(1); // a new key and cookie
+          expect(retry.setCookie).toBe(keyCookie("1700000002.31.500000")); // a new key and cookie
           expect(random.calls()).toBe(3);
         }
       }
@@ -195,7 +199,8 @@ describe("ingress-nginx-affinity (ingress-nginx cookie affinity)", () => {
       s.pick(first);
       const retry = request({ now: 0, cookie: first.setCookie, excluded: 2 });
       expect(s.pick(retry)).toBe(1);
-      expect(retry.setCookie).toBe(1);
+      // Set again: the first fresh key has the same text, the clock not having moved.
+      expect(retry.setCookie).toBe(first.setCookie);
     });
 
     it("scale-out from c to n pods moves about (n - c)/n of the sessions, all to the new pods, rewriting no cookie", () => {
@@ -242,7 +247,7 @@ describe("ingress-nginx-affinity (ingress-nginx cookie affinity)", () => {
       expect(r.setCookie).toBe(-1);
       const next = request({ now: 0 });
       s.pick(next);
-      expect(next.setCookie).toBe(0); // the first key id is still free
+      expect(next.setCookie).toBe(keyCookie("1700000001.31.500000"));
     });
   });
 
