@@ -114,8 +114,6 @@ export class Balancer {
    * response sets (-1: none).
    */
   responded(now: number, address: number, sessionKey: number, server: number, routedAt: number): void {
-    const strategy = this.strategy;
-    if (strategy.responded === undefined) return;
     const r = this.request;
     r.now = now;
     r.address = address;
@@ -126,7 +124,7 @@ export class Balancer {
     r.excluded = -1;
     r.setCookie = -1;
     r.setCookieTtl = Infinity;
-    strategy.responded(r, server, routedAt);
+    this.strategy.responded?.(r, server, routedAt);
   }
 
   /** Fills the reused routing view and asks the strategy; -1 when no server is eligible. */

@@ -76,6 +76,17 @@ export class Requests {
     return this.#balancer.route(now, this.#source(slot), forwardedFor, cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
   }
 
+  /** The response passes back through the balancer, whose strategy learns from it (a stick table stores the server). */
+  #learn(slot: number, server: number, now: number): void {
+    const t = this.#clients;
+    // The application sets its session cookie on the response that started the session (or started it over).
+    const session = t.session[slot];
+    const setsSession = session >= 0 && t.sessionStartedAt[slot] >= t.sentAt[slot] ? session : -1;
+    const router = this.#balancer.router;
+    if (router !== null) router.deviceClass = t.deviceClass[slot];
+    this.#balancer.responded(now, this.#source(slot), setsSession, server, t.sentAt[slot]);
+  }
+
   /** The address the balancer sees the user's connection come from: through a proxy, the proxy's, unless it speaks the PROXY protocol. */
   #source(slot: number): number {
     const t = this.#clients, proxy = t.proxyAddress[slot];
@@ -217,12 +228,7 @@ export class Requests {
       this.#metrics.served(t.sentAt[slot], now);
       this.#byClass?.served(t.deviceClass[slot], t.sentAt[slot], now);
     }
-    // The application sets its session cookie on the response that started the session (or started it over).
-    const session = t.session[slot];
-    const setsSession = session >= 0 && t.sessionStartedAt[slot] >= t.sentAt[slot] ? session : -1;
-    const router = this.#balancer.router;
-    if (router !== null) router.deviceClass = t.deviceClass[slot];
-    this.#balancer.responded(now, this.#source(slot), setsSession, server, t.sentAt[slot]);
+    if (this.#balancer.strategy.responded !== undefined) this.#learn(slot, server, now);
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     // A stopping server exits once it has answered everything it accepted.

@@ -386,8 +386,10 @@ export function scenarioDocument(options: Partial<GenOptions> = {}): fc.Arbitrar
 
 /** The document with exactly one of servers.count and servers.list, when it has a servers object. */
 function oneServerForm(doc: Json): Json {
-  if (!isRecord(doc) || !isRecord(doc.servers)) return doc;
-  const servers = doc.servers as { [key: string]: Json };
+  if (!isRecord(doc)) return doc;
+  const found = (doc as { [key: string]: Json }).servers;
+  if (!isRecord(found)) return doc;
+  const servers = found as { [key: string]: Json };
   if (servers.count !== undefined && servers.list !== undefined) delete servers.list;
   else if (servers.count === undefined && servers.list === undefined) servers.count = 2;
   return doc;
