@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: simulated requests per second and peak memory on a large scenario, plus the
  * bare engine's events per second. Results go to stdout as Markdown rows for BENCHMARKS.md.
- * Usage: node dist/bench/bench.js [scenario.json ...] (default bench/large.json, bench/rolling-deploy.json and bench/saturated-store.json).
+ * Usage: node dist/bench/bench.js [scenario.json ...] (default bench/large.json, bench/rolling-deploy.json, bench/saturated-store.json and bench/websocket.json).
  */
 import { fileURLToPath } from "node:url";
 import { Engine } from "../sim/engine/engine.js";
@@ -20,7 +20,7 @@ function engineOnly(events: number): number {
   return engine.processed / ((performance.now() - started) / 1000);
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : ["large.json", "rolling-deploy.json", "saturated-store.json"].map((f) => fileURLToPath(new URL(`../../bench/${f}`, import.meta.url)));
+const files = process.argv.length > 2 ? process.argv.slice(2) : ["large.json", "rolling-deploy.json", "saturated-store.json", "websocket.json"].map((f) => fileURLToPath(new URL(`../../bench/${f}`, import.meta.url)));
 const rows: string[] = [];
 rows.push(`| engine only (10,000 pending events) | ${(engineOnly(20_000_000) / 1e6).toFixed(2)} M events/s | | |`);
 for (const scenario of files.map((f) => loadScenarioFile(f))) for (const entry of scenario.strategies) {
