@@ -95,8 +95,9 @@ export function estimate(s: Scenario): Estimate {
   const tableEntries = (id: string, options: unknown) => findStrategy(id)?.tableEntries?.(weights, options) ?? 0;
   const tables = Math.max(0, ...s.strategies.map((e) => tableEntries(e.id, e.options) + (e.classes ?? []).reduce((sum, c) => sum + tableEntries(c.id, c.options), 0)));
   const sharedAddresses = c.nat.reduce((n, pool) => n + (pool.fraction > 0 ? pool.addresses : 0), c.proxies.fraction > 0 ? c.proxies.count : 0);
+  // Every balancer replica builds its own tables.
   const memory =
-    BASELINE_BYTES + liveUsers * SLOT_BYTES + sharedAddresses * SHARED_ADDRESS_BYTES + servers * (SERVER_BYTES + s.servers.workers * 4) + tables * TABLE_ENTRY_BYTES + windows * (WINDOW_BYTES + servers * 8);
+    BASELINE_BYTES + liveUsers * SLOT_BYTES + sharedAddresses * SHARED_ADDRESS_BYTES + servers * (SERVER_BYTES + s.servers.workers * 4) + tables * s.balancer.replicas * TABLE_ENTRY_BYTES + windows * (WINDOW_BYTES + servers * 8);
   // Each device class repeats most of a replication's metrics.
   const perReplication = REPLICATION_OUTPUT_BYTES * (1 + (c.classes?.length ?? 0));
   const output = s.strategies.length * (windows * (WINDOW_OUTPUT_BYTES + servers * 24) + s.replications * perReplication) + 4 * 2 ** 20;

@@ -58,6 +58,8 @@ export interface Metrics {
   peakUtilisation: number;
   /** For scenarios whose users hold WebSocket connections: what happened to them; absent otherwise. */
   connections?: ConnectionMetrics;
+  /** With more than one balancer replica: the seconds, while measuring, during which their health checks disagreed about some server; absent with one. */
+  replicas?: { disagreementSeconds: number };
   /** With device classes (`clients.classes`): the users' own figures per class, by class name; absent without classes. */
   byClass?: Record<string, ClassMetrics>;
 }

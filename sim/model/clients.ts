@@ -52,6 +52,8 @@ export class ClientTable {
   countedOn = new Int32Array(0);
   /** 1 while the request in service will fail: the store did not answer and the application answers an error. */
   storeFailed = new Uint8Array(0);
+  /** The balancer replica that routed the request in flight (with `balancer.replicas`). */
+  replica = new Uint8Array(0);
   /** The request in flight: when the user sent it, which server has it, which worker (-1 queued). */
   sentAt = new Float64Array(0);
   server = new Int32Array(0);

@@ -109,12 +109,12 @@ export class ServerLifecycle implements TopologyControl {
     }
     this.#gen[server]++;
     servers.start(server);
-    this.#world.balancer.drain(server, false);
+    for (const balancer of this.#world.balancers) balancer.drain(server, false);
     this.listeners.started(server, now);
   }
 
   setWeight(server: number, weight: number): void {
-    this.#world.balancer.setWeight(server, weight);
+    for (const balancer of this.#world.balancers) balancer.setWeight(server, weight);
   }
 
   /** The balancer gives the server no new sessions; at the deadline it stops (and is removed, with `remove`). */
@@ -125,7 +125,7 @@ export class ServerLifecycle implements TopologyControl {
       return;
     }
     servers.state[server] = ServerState.Draining;
-    this.#world.balancer.drain(server, true);
+    for (const balancer of this.#world.balancers) balancer.drain(server, true);
     this.#world.metrics.serverDown(server);
     this.#drainEvent[server] = this.event;
     this.#drainRemoves[server] = remove ? 1 : 0;
@@ -166,15 +166,15 @@ export class ServerLifecycle implements TopologyControl {
     this.stop(server, now, cause);
     this.#gen[server]++;
     servers.state[server] = ServerState.Removed;
-    this.#world.balancer.remove(server);
+    for (const balancer of this.#world.balancers) balancer.remove(server);
     this.#world.metrics.serverLeft(server, now);
   }
 
   /** A new server joins, starting; it accepts connections after `startup` seconds. */
   add(name: string, weight: number, startup: number, now: number): number {
-    const { servers, balancer, metrics, engine } = this.#world;
+    const { servers, balancers, metrics, engine } = this.#world;
     const server = servers.create(name, weight);
-    balancer.add(servers.specs[server]);
+    for (const balancer of balancers) balancer.add(servers.specs[server]);
     metrics.size = servers.size;
     metrics.serverJoined(server, now);
     this.#checks.watch(server, now);

@@ -19,7 +19,11 @@ export class Requests {
   readonly #metrics: World["metrics"];
   readonly #byClass: World["metrics"]["byClass"];
   readonly #servers: World["servers"];
-  readonly #balancer: World["balancer"];
+  /** The balancer replica that routed the latest request (the only one, without `balancer.replicas`). */
+  #balancer: World["balancer"];
+  readonly #balancers: World["balancers"];
+  /** Which replica a request reaches, with more than one: a draw per user and request, the same for every strategy. */
+  readonly #replicaDraw: KeyedRandom | null;
   readonly #store: World["store"];
   readonly #scenario: World["scenario"];
   readonly #sessions: Sessions;
@@ -42,6 +46,8 @@ export class Requests {
     this.#byClass = world.metrics.byClass;
     this.#servers = world.servers;
     this.#balancer = world.balancer;
+    this.#balancers = world.balancers;
+    this.#replicaDraw = world.balancers.length > 1 ? new KeyedRandom(world.seed, world.purpose("replica")) : null;
     this.#store = world.store;
     this.#scenario = world.scenario;
     this.#sessions = sessions;
@@ -68,6 +74,12 @@ export class Requests {
     this.#sessions.reserve(slot);
     const session = t.session[slot];
     const next = session < 0 ? t.reservedSession[slot] : -1;
+    if (this.#replicaDraw !== null) {
+      // Each request is a connection of its own through whatever spreads them over the replicas.
+      const replica = Math.floor(this.#replicaDraw.at(t.uid[slot], t.sent[slot]) * this.#balancers.length);
+      t.replica[slot] = replica;
+      this.#balancer = this.#balancers[replica];
+    }
     // With device classes the balancer's strategy is a router over theirs, told whose request this is.
     const router = this.#balancer.router;
     if (router !== null) router.deviceClass = t.deviceClass[slot];
@@ -77,14 +89,14 @@ export class Requests {
   }
 
   /** The response passes back through the balancer, whose strategy learns from it (a stick table stores the server). */
-  #learn(slot: number, server: number, now: number): void {
+  #learn(slot: number, server: number, now: number, balancer: World["balancer"]): void {
     const t = this.#clients;
     // The application sets its session cookie on the response that started the session (or started it over).
     const session = t.session[slot];
     const setsSession = session >= 0 && t.sessionStartedAt[slot] >= t.sentAt[slot] ? session : -1;
-    const router = this.#balancer.router;
+    const router = balancer.router;
     if (router !== null) router.deviceClass = t.deviceClass[slot];
-    this.#balancer.responded(now, this.#source(slot), setsSession, server, t.sentAt[slot]);
+    balancer.responded(now, this.#source(slot), setsSession, server, t.sentAt[slot]);
   }
 
   /** The address the balancer sees the user's connection come from: through a proxy, the proxy's, unless it speaks the PROXY protocol. */
@@ -228,7 +240,9 @@ export class Requests {
       this.#metrics.served(t.sentAt[slot], now);
       this.#byClass?.served(t.deviceClass[slot], t.sentAt[slot], now);
     }
-    if (this.#balancer.strategy.responded !== undefined) this.#learn(slot, server, now);
+    // The response passes back through the replica that routed its request.
+    const balancer = this.#replicaDraw === null ? this.#balancer : this.#balancers[t.replica[slot]];
+    if (balancer.strategy.responded !== undefined) this.#learn(slot, server, now, balancer);
     const next = servers.dequeue(server);
     if (next >= 0) this.#startService(next, server, worker, now);
     // A stopping server exits once it has answered everything it accepted.

@@ -65,9 +65,10 @@ export class Deployments {
   }
 
   #available(list: readonly number[]): number {
-    const { servers, balancer } = this.#world;
+    const { servers, balancers } = this.#world;
     let n = 0;
-    for (const s of list) if (servers.state[s] === ServerState.Up && balancer.pool.eligible[s] === 1) n++;
+    // Available once every balancer replica's health checks have passed it.
+    for (const s of list) if (servers.state[s] === ServerState.Up && balancers.every((b) => b.pool.eligible[s] === 1)) n++;
     return n;
   }
 

@@ -79,10 +79,11 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
     store: (event, store, dualWrite) => (world.store as MigratingStore).change(event, store, dualWrite),
     strategy: (event, id, options) => {
       // Every class is routed by the new strategy from now on.
-      routing = (suffix) => {
-        world.balancer.strategy = createStrategy(world.balancer, id, options, world.seed, world.purpose(`strategy-event:${event}${suffix}`));
-        world.balancer.router = null;
-      };
+      routing = (suffix) =>
+        world.balancers.forEach((balancer, r) => {
+          balancer.strategy = createStrategy(balancer, id, options, world.seed, world.purpose(`strategy-event:${event}${suffix}${replicaSuffix(r)}`));
+          balancer.router = null;
+        });
       routing("");
     },
     reload: (event, hardStopAfter, now) => {
@@ -91,7 +92,7 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
     },
   };
   /** Makes the balancer's strategies as they are configured now (the entry's, or a strategy event's), fresh, on streams named with `suffix`. */
-  let routing = (suffix: string) => route(world.balancer, scenario, entry, world.seed, world.purpose, suffix);
+  let routing = (suffix: string) => world.balancers.forEach((balancer, r) => route(balancer, scenario, entry, world.seed, world.purpose, suffix + replicaSuffix(r)));
   const HARD_STOP: Kind = world.engine.on((event, now) => connections?.cutOpenedBefore(scenario.events[event].at, now));
   checks.onChange = (server, now) => {
     deployments.healthChanged(server, now);
@@ -133,6 +134,7 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const names = world.servers.specs.map((s) => s.name);
   const figures = metrics.metrics();
   if (connections) figures.connections = connections.metrics();
+  if (world.balancers.length > 1) figures.replicas = { disagreementSeconds: checks.disagreementSeconds(scenario.warmup, scenario.duration) };
   return { metrics: figures, events: tracker.results(), phases: phases?.results() ?? [], timeline: metrics.timeline, servers: { names, ...metrics.perServer() }, processedEvents: engine.processed };
 }
 
@@ -150,8 +152,12 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const { servers, balancer: checks, seed } = scenario;
   const purpose = (name: string) => `rep${replication}:${name}`;
   const pool = new ServerPool(servers.list, servers.capacity, servers.workers, servers.queueLimit);
-  const balancer = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
-  route(balancer, scenario, entry, seed, purpose, "");
+  const balancers = Array.from({ length: checks.replicas }, (_, r) => {
+    const replica = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
+    route(replica, scenario, entry, seed, purpose, replicaSuffix(r));
+    return replica;
+  });
+  const balancer = balancers[0];
   const context: StoreContext = {
     epoch: pool.epoch,
     memoryLostBy: pool.memoryLostBy,
@@ -173,7 +179,7 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const metrics = new Collector(scenario.warmup, scenario.duration, balancer.pool.weights, pool.size, servers.workers);
   const classes = scenario.clients.classes;
   if (classes) metrics.byClass = new ClassCollector(classes.map((c) => c.name), scenario.warmup, scenario.duration);
-  return { scenario, engine: new Engine(), clients: new ClientTable(), servers: pool, balancer, store, metrics, seed, purpose };
+  return { scenario, engine: new Engine(), clients: new ClientTable(), servers: pool, balancer, balancers, store, metrics, seed, purpose };
 }
 
 /**
@@ -207,6 +213,11 @@ function phaseCollector(scenario: Scenario, metrics: Collector): PhaseCollector 
       .map((e) => (e.servers.length > 0 ? `${e.action} ${e.servers.join(", ")}` : (findEvent(e.action)?.label?.(e.value, e.options) ?? e.action)))
       .join(" + ");
   return new PhaseCollector(metrics, scenario.warmup, scenario.duration, cuts, cuts.map(label));
+}
+
+/** Streams of the first balancer replica keep the names a single balancer's have; each other replica has its own. */
+function replicaSuffix(replica: number): string {
+  return replica === 0 ? "" : `:replica:${replica}`;
 }
 
 /** A strategy over the balancer's pool as it is now, with its own seeded stream. */

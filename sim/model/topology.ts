@@ -79,13 +79,13 @@ export class Topology {
   };
 
   #atRest(index: number): boolean {
-    const { servers, balancer } = this.#world;
+    const { servers, balancers } = this.#world;
     if (this.#deployments.running(index)) return false;
     for (const s of this.#touched[index]) {
       const state = servers.state[s];
       // A drain has taken effect once the balancer stopped giving the server new sessions; what its deadline later loses is charged to it all the same.
       if (state === ServerState.Starting) return false;
-      if (!balancer.agrees(s, servers.up[s] === 1)) return false;
+      if (!balancers.every((balancer) => balancer.agrees(s, servers.up[s] === 1))) return false;
     }
     return true;
   }

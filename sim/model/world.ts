@@ -16,7 +16,10 @@ export interface World {
   readonly engine: Engine;
   readonly clients: ClientTable;
   readonly servers: ServerPool;
+  /** The balancer, or its first replica: what every replica is told, it is told too. */
   readonly balancer: Balancer;
+  /** Every balancer replica (`balancer.replicas`), the first being `balancer`. */
+  readonly balancers: readonly Balancer[];
   readonly store: SessionStore;
   readonly metrics: Collector;
   /** Seed of the run's random streams. */

@@ -4,6 +4,8 @@
  * The JSON Schema for editors states them too (they are zod `.max()` checks).
  */
 export const LIMITS = {
+  /** Balancer instances (`balancer.replicas`). */
+  balancerReplicas: 16,
   /** Any duration: ten years, in seconds. Longer runs are budgeted by event count anyway. */
   seconds: 3650 * 86400,
   /** HAProxy accepts weights 0..256 (src/server.c, `weight`); nginx takes any positive integer, lbsim the common range. */

@@ -182,6 +182,13 @@ export const scenarioSchema = z.strictObject({
         .prefault({}),
       retries: z.number().int().min(0).max(LIMITS.retries).default(3).describe("Connection retries to a server that refuses connections before the request fails (HAProxy `retries`)."),
       retryDelay: duration.default(1).describe("Wait between those retries (HAProxy: min(timeout connect, 1 s))."),
+      replicas: z
+        .number()
+        .int()
+        .min(1)
+        .max(LIMITS.balancerReplicas)
+        .default(1)
+        .describe("Balancer instances in front of the servers (behind an L4 balancer or DNS): each request reaches one at random, and each keeps its own tables, round-robin position and health checks."),
     })
     .prefault({}),
   metrics: z.strictObject({ window: positiveDuration.default(60).describe("Width of a load window for loadSkew.") }).prefault({}),
