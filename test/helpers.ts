@@ -1,3 +1,6 @@
+import { expect } from "vitest";
+import { InputError } from "../sim/scenario/errors.js";
+import { parseScenario } from "../sim/scenario/load.js";
 import { scenarioSchema } from "../sim/scenario/schema.js";
 import { compileScenario, type Scenario } from "../sim/scenario/scenario.js";
 import type { PoolView, RoutingView } from "../sim/strategies/define.js";
@@ -40,4 +43,15 @@ export function request(fields: Partial<RoutingView> = {}): RoutingView {
 /** IPv4 dotted quad to the unsigned 32-bit integer a strategy sees. */
 export function ipv4(text: string): number {
   return text.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+/** The message of the InputError parsing `document` as the scenario file `file` gives; fails the test if it loads. */
+export function scenarioProblems(document: unknown, file: string): string {
+  try {
+    parseScenario(JSON.stringify(document, null, 2), file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as InputError).message;
+  }
+  throw new Error("expected an InputError");
 }

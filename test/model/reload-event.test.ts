@@ -1,8 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../../sim/run.js";
-import { InputError } from "../../sim/scenario/errors.js";
-import { parseScenario } from "../../sim/scenario/load.js";
-import { scenario } from "../helpers.js";
+import { scenario, scenarioProblems } from "../helpers.js";
 
 /** Sessions in server memory; users keep coming back within the hour, so a table that forgets them moves them. */
 function run(strategies: unknown[], events: unknown[], websocket: Record<string, unknown> = {}) {
@@ -55,15 +53,7 @@ describe("a reload event", () => {
 
   it("takes only true, and hardStopAfter only on a reload", () => {
     const base = { duration: "1h", servers: { count: 2 }, strategies: ["round-robin"] };
-    const problem = (events: unknown[]) => {
-      try {
-        parseScenario(JSON.stringify({ ...base, events }, null, 2), "reload.json");
-      } catch (error) {
-        expect(error).toBeInstanceOf(InputError);
-        return (error as InputError).message;
-      }
-      throw new Error("expected an InputError");
-    };
+    const problem = (events: unknown[]) => scenarioProblems({ ...base, events }, "reload.json");
     expect(problem([{ at: 60, reload: false }])).toMatch(/events\[0\]\.reload: /);
     expect(problem([{ at: 60, crash: "s1", hardStopAfter: "1m" }])).toMatch(/events\[0\]\.hardStopAfter: "hardStopAfter" does not go with "crash"; it is an option of "reload"/);
   });

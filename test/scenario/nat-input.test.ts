@@ -2,21 +2,15 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../sim/scenario/errors.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import { lbsim } from "../cli-run.js";
+import { scenarioProblems } from "../helpers.js";
 
 const base = { duration: "1h", servers: { count: 2 }, strategies: ["nginx-ip-hash"] };
 
 /** The problems parseScenario reports for this scenario's `clients` (over `base`). */
 function problems(clients: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
-  try {
-    parseScenario(JSON.stringify({ ...base, ...extra, clients }, null, 2), "nat.json");
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).message;
-  }
-  throw new Error("expected an InputError");
+  return scenarioProblems({ ...base, ...extra, clients }, "nat.json");
 }
 
 const valid = (clients: Record<string, unknown>, extra: Record<string, unknown> = {}) => parseScenario(JSON.stringify({ ...base, ...extra, clients }), "ok.json").clients;

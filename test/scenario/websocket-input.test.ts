@@ -2,21 +2,13 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../sim/scenario/errors.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import { lbsim } from "../cli-run.js";
+import { scenarioProblems } from "../helpers.js";
 
 const base = { duration: "1h", servers: { count: 2 }, strategies: ["round-robin"] };
 
-function problems(fields: Record<string, unknown>): string {
-  try {
-    parseScenario(JSON.stringify({ ...base, ...fields }, null, 2), "ws.json");
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).message;
-  }
-  throw new Error("expected an InputError");
-}
+const problems = (fields: Record<string, unknown>) => scenarioProblems({ ...base, ...fields }, "ws.json");
 
 describe("websocket input", () => {
   it("a reconnect max below initial names the path", () => {
