@@ -1,6 +1,6 @@
 import type { Kind } from "../engine/engine.js";
 import { KeyedRandom } from "../engine/random.js";
-import { connectionSkew, SETTLED_SKEW, type ConnectionCollector } from "../metrics/connections.js";
+import { ConnectionCollector, connectionSkew, SETTLED_SKEW } from "../metrics/connections.js";
 import type { ConnectionMetrics } from "../metrics/result.js";
 import { reconnectPolicy, type ReconnectPolicy } from "./reconnect-policy.js";
 import type { Requests } from "./requests.js";
@@ -48,6 +48,7 @@ export class Connections {
   readonly #jitter: KeyedRandom;
   readonly #ATTEMPT: Kind;
   readonly #CHECK: Kind;
+  readonly #HARD_STOP: Kind;
   readonly #head: Int32Array;
   #state = new Uint8Array(0);
   /** 1 where the user holds a connection in its visits. */
@@ -63,13 +64,16 @@ export class Connections {
   #openedAt = new Float64Array(0);
   /** Times of server returns whose connection skew has not settled yet, and whether a check is scheduled. */
   #returns: number[] = [];
+  /** Times of the balancer's reloads, for their hard stops. */
+  readonly #reloads: number[] = [];
   #checking = false;
 
-  constructor(world: World, requests: Requests, metrics: ConnectionCollector) {
+  /** The users' connections; the servers tell them when a server closes its connections. */
+  constructor(world: World, requests: Requests) {
     this.#world = world;
     this.#requests = requests;
-    this.#metrics = metrics;
-    const { websocket } = world.scenario.clients;
+    const { scenario } = world, { websocket } = scenario.clients;
+    this.#metrics = new ConnectionCollector(scenario.warmup, scenario.duration, websocket.messagesPerSecond, world.metrics.timeline);
     this.#policy = reconnectPolicy(websocket.reconnect);
     this.#fraction = websocket.fraction;
     this.#limit = world.scenario.servers.maxConnections;
@@ -79,6 +83,8 @@ export class Connections {
     this.#head = new Int32Array(world.servers.capacity).fill(-1);
     this.#ATTEMPT = world.engine.on(this.#attempted);
     this.#CHECK = world.engine.on(this.#check);
+    this.#HARD_STOP = world.engine.on((reload, now) => this.cutOpenedBefore(this.#reloads[reload], now));
+    world.servers.cutConnections = (server, now) => this.cut(server, now);
   }
 
   /** A new user in `slot`: whether it holds a connection in its visits is a fixed draw per user, the same for every strategy. */
@@ -119,6 +125,13 @@ export class Connections {
     this.#head[server] = -1;
     this.#world.servers.active[server] -= this.open[server];
     this.open[server] = 0;
+  }
+
+  /** The balancer reloaded at `now`; its old process cuts what it still relays `after` seconds later (Infinity: never). */
+  hardStop(now: number, after: number): void {
+    if (after === Infinity) return;
+    this.#world.engine.at(now + after, this.#HARD_STOP, this.#reloads.length);
+    this.#reloads.push(now);
   }
 
   /**

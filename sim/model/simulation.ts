@@ -1,16 +1,12 @@
 import { Engine, type Kind } from "../engine/engine.js";
 import { InvariantError } from "../engine/invariant.js";
-import { stream } from "../engine/random.js";
 import { ClassCollector } from "../metrics/classes.js";
 import { Collector } from "../metrics/collector.js";
-import { ConnectionCollector } from "../metrics/connections.js";
 import { MAX_PHASES, PhaseCollector } from "../metrics/phases.js";
 import type { Metrics, PhaseResult, Timeline, TopologyEventResult } from "../metrics/result.js";
 import type { Scenario, StrategyEntry } from "../scenario/scenario.js";
 import type { StoreSpec } from "../scenario/store-schema.js";
-import { findStrategy, type Strategy } from "../strategies/index.js";
 import { Balancer } from "./balancer.js";
-import { ClassRouter } from "./class-router.js";
 import { ClientTable } from "./clients.js";
 import { Connections } from "./connections.js";
 import { Failures } from "./failures.js";
@@ -19,6 +15,7 @@ import { ServerLifecycle } from "./lifecycle.js";
 import { RemapTracker } from "./remap-tracker.js";
 import { Deployments } from "./rolling-deploy.js";
 import { Requests } from "./requests.js";
+import { Routing } from "./routing.js";
 import { ServerPool } from "./servers.js";
 import { Sessions } from "./sessions.js";
 import { findEvent } from "./events/index.js";
@@ -59,7 +56,7 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   const users = new Users(world, sessions);
   const requests = new Requests(world, sessions, users);
   users.requests = requests;
-  const connections = scenario.clients.websocket.fraction > 0 ? connectionsOf(world, requests) : null;
+  const connections = scenario.clients.websocket.fraction > 0 ? new Connections(world, requests) : null;
   users.connections = connections;
   const checks = new HealthChecks(world);
   const lifecycle = new ServerLifecycle(world, requests, checks);
@@ -77,23 +74,12 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
     traffic: (change, now) => users.traffic(change, now),
     deploy: (event, plan, now) => deployments.start(event, plan, now),
     store: (event, store, dualWrite) => (world.store as MigratingStore).change(event, store, dualWrite),
-    strategy: (event, id, options) => {
-      // Every class is routed by the new strategy from now on.
-      routing = (suffix) =>
-        world.balancers.forEach((balancer, r) => {
-          balancer.strategy = createStrategy(balancer, id, options, world.seed, world.purpose(`strategy-event:${event}${suffix}${replicaSuffix(r)}`));
-          balancer.router = null;
-        });
-      routing("");
-    },
+    strategy: (event, id, options) => world.routing.switchTo(event, id, options),
     reload: (event, hardStopAfter, now) => {
-      routing(`:reload:${event}`);
-      if (connections && hardStopAfter < Infinity) world.engine.at(now + hardStopAfter, HARD_STOP, event);
+      world.routing.reload(event);
+      connections?.hardStop(now, hardStopAfter);
     },
   };
-  /** Makes the balancer's strategies as they are configured now (the entry's, or a strategy event's), fresh, on streams named with `suffix`. */
-  let routing = (suffix: string) => world.balancers.forEach((balancer, r) => route(balancer, scenario, entry, world.seed, world.purpose, suffix + replicaSuffix(r)));
-  const HARD_STOP: Kind = world.engine.on((event, now) => connections?.cutOpenedBefore(scenario.events[event].at, now));
   checks.onChange = (server, now) => {
     deployments.healthChanged(server, now);
     topology.reconsider(now);
@@ -138,25 +124,13 @@ export function simulate(scenario: Scenario, entry: StrategyEntry, replication: 
   return { metrics: figures, events: tracker.results(), phases: phases?.results() ?? [], timeline: metrics.timeline, servers: { names, ...metrics.perServer() }, processedEvents: engine.processed };
 }
 
-/** The users' connections, told when a server closes them. */
-function connectionsOf(world: World, requests: Requests): Connections {
-  const { scenario } = world;
-  const collector = new ConnectionCollector(scenario.warmup, scenario.duration, scenario.clients.websocket.messagesPerSecond, world.metrics.timeline);
-  const connections = new Connections(world, requests, collector);
-  world.servers.cutConnections = (server, now) => connections.cut(server, now);
-  return connections;
-}
-
 /** The shared parts of one run: engine, clients, servers, balancer with the strategy, store, metrics. */
 function assemble(scenario: Scenario, entry: StrategyEntry, replication: number): World {
   const { servers, balancer: checks, seed } = scenario;
   const purpose = (name: string) => `rep${replication}:${name}`;
   const pool = new ServerPool(servers.list, servers.capacity, servers.workers, servers.queueLimit);
-  const balancers = Array.from({ length: checks.replicas }, (_, r) => {
-    const replica = new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise);
-    route(replica, scenario, entry, seed, purpose, replicaSuffix(r));
-    return replica;
-  });
+  const balancers = Array.from({ length: checks.replicas }, () => new Balancer(pool, checks.healthCheck.fall, checks.healthCheck.rise));
+  const routing = new Routing(balancers, scenario, entry, seed, purpose);
   const balancer = balancers[0];
   const context: StoreContext = {
     epoch: pool.epoch,
@@ -179,28 +153,7 @@ function assemble(scenario: Scenario, entry: StrategyEntry, replication: number)
   const metrics = new Collector(scenario.warmup, scenario.duration, balancer.pool.weights, pool.size, servers.workers);
   const classes = scenario.clients.classes;
   if (classes) metrics.byClass = new ClassCollector(classes.map((c) => c.name), scenario.warmup, scenario.duration);
-  return { scenario, engine: new Engine(), clients: new ClientTable(), servers: pool, balancer, balancers, store, metrics, seed, purpose };
-}
-
-/**
- * Gives the balancer the entry's strategy (afresh after a reload: `suffix` names its streams). An entry that routes device classes apart gets a
- * router over one strategy per class: a class it names has its own instance, with its own
- * stream; the others share the entry's.
- */
-function route(balancer: Balancer, scenario: Scenario, entry: StrategyEntry, seed: number, purpose: (name: string) => string, suffix: string): void {
-  const own = createStrategy(balancer, entry.id, entry.options, seed, purpose(`strategy:${entry.label}${suffix}`));
-  const classes = scenario.clients.classes;
-  if (!classes || !entry.classes) {
-    balancer.strategy = own;
-    return;
-  }
-  const named = new Map(entry.classes.map((c) => [c.deviceClass, c]));
-  const byClass = classes.map(({ name }) => {
-    const c = named.get(name);
-    return c ? createStrategy(balancer, c.id, c.options, seed, purpose(`strategy:${entry.label}:class:${name}${suffix}`)) : own;
-  });
-  balancer.router = new ClassRouter(byClass);
-  balancer.strategy = balancer.router;
+  return { scenario, engine: new Engine(), clients: new ClientTable(), servers: pool, balancer, balancers, routing, store, metrics, seed, purpose };
 }
 
 /** Phases cut at the scenario's event times inside the measured interval; null without any (or with too many to tabulate). */
@@ -213,16 +166,6 @@ function phaseCollector(scenario: Scenario, metrics: Collector): PhaseCollector 
       .map((e) => (e.servers.length > 0 ? `${e.action} ${e.servers.join(", ")}` : (findEvent(e.action)?.label?.(e.value, e.options) ?? e.action)))
       .join(" + ");
   return new PhaseCollector(metrics, scenario.warmup, scenario.duration, cuts, cuts.map(label));
-}
-
-/** Streams of the first balancer replica keep the names a single balancer's have; each other replica has its own. */
-function replicaSuffix(replica: number): string {
-  return replica === 0 ? "" : `:replica:${replica}`;
-}
-
-/** A strategy over the balancer's pool as it is now, with its own seeded stream. */
-function createStrategy(balancer: Balancer, id: string, options: unknown, seed: number, streamName: string): Strategy {
-  return (findStrategy(id) ?? missing("strategy", id)).create(balancer.pool, stream(seed, streamName), options);
 }
 
 /** A validated scenario names only registered parts; anything else is a bug. */

@@ -3,6 +3,7 @@ import type { Collector } from "../metrics/collector.js";
 import type { Scenario } from "../scenario/scenario.js";
 import type { Balancer } from "./balancer.js";
 import type { ClientTable } from "./clients.js";
+import type { Routing } from "./routing.js";
 import type { ServerPool } from "./servers.js";
 import type { SessionStore } from "./stores/index.js";
 
@@ -20,6 +21,8 @@ export interface World {
   readonly balancer: Balancer;
   /** Every balancer replica (`balancer.replicas`), the first being `balancer`. */
   readonly balancers: readonly Balancer[];
+  /** Which strategies the balancers route by: the entry's, a strategy event's, afresh after a reload. */
+  readonly routing: Routing;
   readonly store: SessionStore;
   readonly metrics: Collector;
   /** Seed of the run's random streams. */

@@ -22,7 +22,7 @@ export const nodeClusterOptions = z.strictObject({
     .min(INT32_MIN)
     .max(INT32_MAX)
     .optional()
-    .describe('The sticky-session hash seed, an int32 (mode "sticky-session"). Omitted: drawn from the strategy\'s random stream as the module draws it at each start, (Math.random() × 0xffffffff) | 0.'),
+    .describe('The sticky-session hash seed, an int32 (mode "sticky-session"). Omitted: drawn from the strategy\'s seeded stream, as the module draws a random int32 at each start.'),
   dualStack: z
     .boolean()
     .default(true)
@@ -156,7 +156,7 @@ function ring(workers: ClusterWorkers, random: () => number, options: Options): 
 
 /** indutny/sticky-session 1.1.2 `Master.prototype.balance`: workers[hash(address bytes) % workers.length]. */
 function stickySession(workers: ClusterWorkers, random: () => number, options: Options): Strategy {
-  // `this.seed = (Math.random() * 0xffffffff) | 0` in the Master constructor.
+  // The Master constructor draws a random int32 seed at each start; here it comes from the strategy's seeded stream.
   const seed = options.seed ?? ((random() * 0xffffffff) | 0);
   const bytes = new Uint8Array(16);
   return {
