@@ -384,19 +384,21 @@ ${bodies.join("\n")}
 function connectionsTable(result: Result): string {
   const rows = result.results.filter((r) => r.metrics.connections);
   if (!rows.length) return "";
-  const head = `<thead><tr><th class="name">Strategy</th><th>Open</th><th>Connection skew</th><th>Dropped</th><th>Reconnect attempts</th><th>Peak attempts/s</th><th>Refused</th><th>Gave up</th><th>Skewed after a return</th><th>Messages/s</th></tr></thead>`;
+  // Message latency exists where messages were simulated one by one (clients.websocket.messageService).
+  const latency = rows.some((r) => r.metrics.connections!.messageLatencyMs);
+  const head = `<thead><tr><th class="name">Strategy</th><th>Open</th><th>Connection skew</th><th>Dropped</th><th>Reconnect attempts</th><th>Peak attempts/s</th><th>Refused</th><th>Gave up</th><th>Skewed after a return</th><th>Messages/s</th>${latency ? "<th>Message latency p50 / p99 ms</th><th>Messages dropped</th>" : ""}</tr></thead>`;
   const body = rows.map((r) => {
     const c = r.metrics.connections!;
     const peakAt = c.peakReconnectAt === null ? "" : `<span class="detail">at ${duration(c.peakReconnectAt)}</span>`;
     const settled = c.skewAfterReturnSeconds === null ? "n/a" : `${duration(c.skewAfterReturnSeconds)}${c.skewedAtEnd > 0 ? `<span class="detail">${count(c.skewedAtEnd)} still skewed at the end</span>` : ""}`;
-    return `<tr><th scope="row" class="name">${esc(r.strategy)}</th><td>${num(c.meanOpen)}</td><td>${num(c.skew)} (peak ${num(c.peakSkew)})</td><td>${count(c.dropped)}</td><td>${count(c.reconnectAttempts)}</td><td>${count(c.peakReconnectsPerSecond)}${peakAt}</td><td>${count(c.refused)}</td><td>${count(c.gaveUp)}</td><td>${settled}</td><td>${num(c.messagesPerSecond)}</td></tr>`;
+    return `<tr><th scope="row" class="name">${esc(r.strategy)}</th><td>${num(c.meanOpen)}</td><td>${num(c.skew)} (peak ${num(c.peakSkew)})</td><td>${count(c.dropped)}</td><td>${count(c.reconnectAttempts)}</td><td>${count(c.peakReconnectsPerSecond)}${peakAt}</td><td>${count(c.refused)}</td><td>${count(c.gaveUp)}</td><td>${settled}</td><td>${num(c.messagesPerSecond)}</td>${latency ? `<td>${num(c.messageLatencyMs?.p50 ?? null)} / ${num(c.messageLatencyMs?.p99 ?? null)}</td><td>${count(c.messagesDropped ?? 0)}</td>` : ""}</tr>`;
   });
   return `<div class="events-block"><h3>Connections</h3>
 <div class="scroll"><table class="events connections">
 ${head}
 <tbody>${body.join("\n")}</tbody>
 </table></div>
-<p class="note">WebSocket connections, means over replications. Open: connections open in all at the load windows' ends. Connection skew: the busiest server's open connections over the mean across servers that are up. Dropped: cut because their server went; each client then reconnects after its backoff, every attempt routed again (the storm is the busiest second of attempts). Skewed after a return: how long after a server came back the connection skew stayed above 1.2, checked every second; connections never move back by themselves.</p>
+<p class="note">WebSocket connections, means over replications. Open: connections open in all at the load windows' ends. Connection skew: the busiest server's open connections over the mean across servers that are up. Dropped: cut because their server went; each client then reconnects after its backoff, every attempt routed again (the storm is the busiest second of attempts). Skewed after a return: how long after a server came back the connection skew stayed above 1.2, checked every second; connections never move back by themselves.${latency ? " Message latency: from a message reaching its server to its answer, waiting with the requests for the same workers." : ""}</p>
 </div>`;
 }
 

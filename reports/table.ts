@@ -43,6 +43,12 @@ const connectionColumns: Column[] = [
   { title: "skewed after return s", cell: (r) => withCi(r, "connections.skewAfterReturnSeconds", fixed(0)) },
 ];
 
+/** Where messages were simulated one by one: their latency. */
+const messageColumns: Column[] = [
+  { title: "message p99 ms", cell: (r) => withCi(r, "connections.messageLatencyMs.p99", fixed(1)) },
+  { title: "messages dropped", cell: (r) => amount(r.metrics.connections?.messagesDropped) },
+];
+
 /** Rows of cells as aligned lines: the first `left` columns left-aligned, the others right-aligned. */
 function aligned(rows: readonly string[][], left: number): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
@@ -55,7 +61,9 @@ const cells = (table: Column[], results: readonly StrategyResult[]) => [table.ma
 /** With WebSockets: a row per strategy, what its connections went through. */
 function connectionRows(result: Result): string[] {
   const withConnections = result.results.filter((r) => r.metrics.connections);
-  return withConnections.length > 0 ? ["", ...aligned(cells(connectionColumns, withConnections), 1)] : [];
+  if (withConnections.length === 0) return [];
+  const columns = withConnections.some((r) => r.metrics.connections!.messageLatencyMs) ? [...connectionColumns, ...messageColumns] : connectionColumns;
+  return ["", ...aligned(cells(columns, withConnections), 1)];
 }
 
 /** With device classes: a row per strategy and class, the class's own figures and the strategy that routed it. */

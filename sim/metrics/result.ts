@@ -97,6 +97,21 @@ export interface ConnectionMetrics {
   /** Messages carried over open connections (counted, not routed), and per second. */
   messages: number;
   messagesPerSecond: number;
+  /** With messages simulated one by one (`clients.websocket.messageService`). */
+  messagesAnswered?: number;
+  messagesDropped?: number;
+  messageLatencyMs?: MessageMetrics["messageLatencyMs"];
+}
+
+/**
+ * Messages simulated one by one at their connection's server, while measuring: answered, dropped
+ * (the queue at its limit, or the server's process died with them), and the time from reaching
+ * the server to the answer (the wait in its queue plus the work).
+ */
+export interface MessageMetrics {
+  messagesAnswered: number;
+  messagesDropped: number;
+  messageLatencyMs: { mean: number | null; p50: number | null; p95: number | null; p99: number | null };
 }
 
 /**

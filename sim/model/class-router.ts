@@ -31,6 +31,11 @@ export class ClassRouter implements Strategy {
     return this.#byClass[this.deviceClass].redispatch === true;
   }
 
+  /** Whether the strategy of the request about to be routed routes connections (the request path sets `deviceClass` first). */
+  get perConnection(): boolean {
+    return this.#byClass[this.deviceClass].perConnection === true;
+  }
+
   /** A response passes back: the strategy of its user's class (which the request path sets in `deviceClass` first) learns from it. */
   responded(response: RoutingView, server: number, routedAt: number): void {
     this.#byClass[this.deviceClass].responded?.(response, server, routedAt);

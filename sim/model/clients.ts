@@ -54,6 +54,14 @@ export class ClientTable {
   storeFailed = new Uint8Array(0);
   /** The balancer replica that routed the request in flight (with `balancer.replicas`). */
   replica = new Uint8Array(0);
+  /**
+   * The user's kept-alive HTTP connection (`clients.keepAlive`): open until `keptUntil` (0: none),
+   * to `keptServer` in its `keptEpoch` (the connection died with the process that had it), through
+   * the replica in `replica`.
+   */
+  keptUntil = new Float64Array(0);
+  keptServer = new Int32Array(0);
+  keptEpoch = new Int32Array(0);
   /** The request in flight: when the user sent it, which server has it, which worker (-1 queued). */
   sentAt = new Float64Array(0);
   server = new Int32Array(0);
@@ -86,6 +94,7 @@ export class ClientTable {
     this.lostFor[slot] = 0;
     this.countedOn[slot] = -1;
     this.server[slot] = -1;
+    this.keptUntil[slot] = 0;
     return slot;
   }
 

@@ -2,6 +2,7 @@ import type { Kind } from "../engine/engine.js";
 import { KeyedRandom } from "../engine/random.js";
 import { ConnectionCollector, connectionSkew, SETTLED_SKEW } from "../metrics/connections.js";
 import type { ConnectionMetrics } from "../metrics/result.js";
+import { Messages } from "./messages.js";
 import { reconnectPolicy, type ReconnectPolicy } from "./reconnect-policy.js";
 import type { Requests } from "./requests.js";
 import type { World } from "./world.js";
@@ -24,7 +25,8 @@ const MIN_SLOTS = 1024;
  * Long-lived connections (WebSockets). A share of users hold one connection per visit, opened by
  * an upgrade request the balancer routes after the visit's first response (the page's script
  * connects once the page has loaded) and pinned to that server: after the 101 a balancer only
- * relays bytes, so messages are never routed again (they are counted, not simulated). A
+ * relays bytes, so messages are never routed again (they are counted, or with `messageService`
+ * simulated one by one at the server: messages.ts). A
  * connection ends with the visit, or is dropped when its server goes (crash, stop, drain
  * deadline, removal); the client then reconnects after its backoff, each attempt routed again.
  * Connections never move back by themselves, so a returned server stays short of them.
@@ -38,6 +40,8 @@ const MIN_SLOTS = 1024;
 export class Connections {
   /** Open connections per server. */
   readonly open: Int32Array;
+  /** The messages they carry, when the scenario has them simulated one by one (`messageService`); null when only counted. */
+  readonly messages: Messages | null;
   readonly #world: World;
   readonly #requests: Requests;
   readonly #metrics: ConnectionCollector;
@@ -85,6 +89,11 @@ export class Connections {
     this.#CHECK = world.engine.on(this.#check);
     this.#HARD_STOP = world.engine.on((reload, now) => this.cutOpenedBefore(this.#reloads[reload], now));
     world.servers.cutConnections = (server, now) => this.cut(server, now);
+    this.messages = websocket.messageService === undefined ? null : new Messages(world);
+    if (this.messages !== null) {
+      this.messages.work = requests;
+      requests.messages = this.messages;
+    }
   }
 
   /** A new user in `slot`: whether it holds a connection in its visits is a fixed draw per user, the same for every strategy. */
@@ -95,6 +104,7 @@ export class Connections {
     this.#server[slot] = -1;
     this.#draws[slot] = 0;
     this.#gen[slot]++;
+    this.messages?.arrived(slot);
   }
 
   /** A response (or a failure) reached the user: the visit's first opens its connection. */
@@ -118,6 +128,7 @@ export class Connections {
       const next = this.#next[slot];
       this.#metrics.closed(this.#openedAt[slot], now, true);
       this.#server[slot] = -1;
+      this.messages?.closed(slot);
       this.#attempt[slot] = 0;
       this.#wait(slot, now);
       slot = next;
@@ -170,7 +181,8 @@ export class Connections {
   }
 
   metrics(): ConnectionMetrics {
-    return this.#metrics.metrics();
+    const figures = this.#metrics.metrics();
+    return this.messages === null ? figures : { ...figures, ...this.messages.metrics() };
   }
 
   /** The run ended at `now`: connections still open carried messages until then; unsettled returns count until then. */
@@ -245,6 +257,7 @@ export class Connections {
     this.#openedAt[slot] = now;
     this.#attempt[slot] = 0;
     this.#state[slot] = State.Open;
+    this.messages?.opened(slot, server, now);
   }
 
   #unlink(slot: number): void {
@@ -255,6 +268,7 @@ export class Connections {
     this.#server[slot] = -1;
     this.open[server]--;
     this.#world.servers.active[server]--;
+    this.messages?.closed(slot);
   }
 
   #grow(size: number): void {

@@ -95,7 +95,7 @@ export class ServerLifecycle implements TopologyControl {
     servers.state[server] = ServerState.Down;
     this.#world.metrics.serverDown(server);
     servers.cutConnections?.(server, now);
-    if (servers.active[server] === 0) servers.halt(server, cause, this.event, now);
+    if (this.#requests.holdsNothing(server)) servers.halt(server, cause, this.event, now);
     this.listeners.takenAway(this.event, server);
   }
 

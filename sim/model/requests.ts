@@ -6,6 +6,7 @@ import { compileDistribution, type Distribution } from "./distributions.js";
 import type { Sessions } from "./sessions.js";
 import type { Users } from "./users.js";
 import { InstantStore } from "./stores/session-store.js";
+import { messageJob, type Messages, type ServerWork } from "./messages.js";
 import type { World } from "./world.js";
 
 /**
@@ -13,7 +14,9 @@ import type { World } from "./world.js";
  * FIFO queue, the application reads the session at the start of service; a server that is down
  * refuses connections and the balancer retries, then answers 503.
  */
-export class Requests {
+export class Requests implements ServerWork {
+  /** Messages simulated one by one over long-lived connections, sharing the servers' workers and queues; null when they are only counted. */
+  messages: Messages | null = null;
   readonly #clients: World["clients"];
   readonly #engine: World["engine"];
   readonly #metrics: World["metrics"];
@@ -38,6 +41,8 @@ export class Requests {
   /** Whether a proxied request's connection comes from the proxy (not with the PROXY protocol), and whether it carries X-Forwarded-For. */
   readonly #proxySource: boolean;
   readonly #forwardedHeader: boolean;
+  /** `clients.keepAlive`: seconds a connection stays open idle after a response (0: a connection per request). */
+  readonly #keepAlive: number;
 
   constructor(world: World, sessions: Sessions, users: Users) {
     this.#clients = world.clients;
@@ -62,6 +67,7 @@ export class Requests {
     const forwarding = world.scenario.clients.proxies.forwardedFor;
     this.#proxySource = forwarding !== "proxy-protocol";
     this.#forwardedHeader = forwarding === "header";
+    this.#keepAlive = world.scenario.clients.keepAlive;
   }
 
   /**
@@ -74,18 +80,31 @@ export class Requests {
     this.#sessions.reserve(slot);
     const session = t.session[slot];
     const next = session < 0 ? t.reservedSession[slot] : -1;
-    if (this.#replicaDraw !== null) {
-      // Each request is a connection of its own through whatever spreads them over the replicas.
-      const replica = Math.floor(this.#replicaDraw.at(t.uid[slot], t.sent[slot]) * this.#balancers.length);
-      t.replica[slot] = replica;
-      this.#balancer = this.#balancers[replica];
-    }
-    // With device classes the balancer's strategy is a router over theirs, told whose request this is.
-    const router = this.#balancer.router;
-    if (router !== null) router.deviceClass = t.deviceClass[slot];
+    this.#reachBalancer(slot, this.#replicaDraw !== null && !this.#kept(slot, now));
     // The client's own address travels in X-Forwarded-For where a proxy in front adds the header.
     const forwardedFor = t.proxyAddress[slot] >= 0 && this.#forwardedHeader ? t.address[slot] : -1;
     return this.#balancer.route(now, this.#source(slot), forwardedFor, cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
+  }
+
+  /**
+   * The balancer replica the request reaches: a new connection is spread over the replicas by a
+   * draw per user and request (`draw`); a kept-alive one goes through the replica it went through.
+   */
+  #reachBalancer(slot: number, draw: boolean): void {
+    const t = this.#clients;
+    if (draw) t.replica[slot] = Math.floor((this.#replicaDraw as KeyedRandom).at(t.uid[slot], t.sent[slot]) * this.#balancers.length);
+    if (this.#replicaDraw !== null) this.#balancer = this.#balancers[t.replica[slot]];
+    // With device classes the balancer's strategy is a router over theirs, told whose request this is.
+    const router = this.#balancer.router;
+    if (router !== null) router.deviceClass = t.deviceClass[slot];
+  }
+
+  /** Whether the user's request goes over its kept-alive connection: still open, and the server process that has it still up. */
+  #kept(slot: number, now: number): boolean {
+    const t = this.#clients;
+    if (now >= t.keptUntil[slot]) return false;
+    const server = t.keptServer[slot];
+    return this.#servers.up[server] === 1 && this.#servers.epoch[server] === t.keptEpoch[slot];
   }
 
   /** The response passes back through the balancer, whose strategy learns from it (a stick table stores the server). */
@@ -117,11 +136,13 @@ export class Requests {
   /** The balancer routes the request; `excluded` is a server it already found refusing connections. */
   dispatch(slot: number, now: number, excluded: number): void {
     const t = this.#clients, servers = this.#servers, metrics = this.#metrics;
-    const server = this.route(slot, now, excluded);
+    // Over a connection the balancer already routed, nothing is decided and no cookie set.
+    const direct = excluded < 0 && this.#keptToServer(slot, now);
+    const server = direct ? t.keptServer[slot] : this.route(slot, now, excluded);
     if (server < 0) return this.#fail(slot, now);
     metrics.routed(server, now);
     if (!servers.up[server]) return this.#connectionRefused(slot, server, now, excluded < 0);
-    this.keepCookie(slot, now);
+    if (!direct) this.keepCookie(slot, now);
     const worker = servers.idleWorker(server);
     if (worker < 0 && servers.queueLength(server) >= servers.queueLimit) return this.#fail(slot, now);
     t.server[slot] = server;
@@ -133,6 +154,16 @@ export class Requests {
     }
   }
 
+  /**
+   * Whether the request goes over its kept-alive connection to that connection's server with no
+   * decision made: behind a balancer that routes connections, not requests.
+   */
+  #keptToServer(slot: number, now: number): boolean {
+    if (this.#keepAlive === 0 || !this.#kept(slot, now)) return false;
+    this.#reachBalancer(slot, false);
+    return this.#balancer.strategy.perConnection === true;
+  }
+
   /** The server stopped: every request in service or queued there fails, and their users carry on. */
   failAll(server: number, now: number): void {
     const t = this.#clients, servers = this.#servers;
@@ -141,13 +172,14 @@ export class Requests {
       t.gen[slot]++; // its completion event is now stale
       this.#fail(slot, now);
     };
+    const fail = (entry: number) => (entry >= 0 ? failRequest(entry) : this.messages!.drop(messageJob(entry), now));
     for (let w = 0; w < servers.workers; w++) {
-      const slot = servers.busy[server * servers.workers + w];
-      if (slot < 0) continue;
+      const entry = servers.busy[server * servers.workers + w];
+      if (entry === -1) continue;
       servers.busy[server * servers.workers + w] = -1;
-      failRequest(slot);
+      fail(entry);
     }
-    for (let slot = servers.dequeue(server); slot >= 0; slot = servers.dequeue(server)) failRequest(slot);
+    for (let entry = servers.dequeue(server); entry !== -1; entry = servers.dequeue(server)) fail(entry);
   }
 
   /** The request got no answer. */
@@ -243,10 +275,26 @@ export class Requests {
     // The response passes back through the replica that routed its request.
     const balancer = this.#replicaDraw === null ? this.#balancer : this.#balancers[t.replica[slot]];
     if (balancer.strategy.responded !== undefined) this.#learn(slot, server, now, balancer);
-    const next = servers.dequeue(server);
-    if (next >= 0) this.#startService(next, server, worker, now);
-    // A stopping server exits once it has answered everything it accepted.
-    else if (servers.stopping[server] && servers.active[server] === 0) servers.halt(server, servers.stopCause[server], servers.stopEvent[server], now);
+    if (this.#keepAlive > 0) {
+      t.keptUntil[slot] = now + this.#keepAlive;
+      t.keptServer[slot] = server;
+      t.keptEpoch[slot] = servers.epoch[server];
+    }
+    this.serveNext(server, worker, now);
     this.#users.afterResponse(slot, now);
+  }
+
+  /** The worker is free: it takes the next request (or message) waiting; a stopping server with nothing left exits. */
+  serveNext(server: number, worker: number, now: number): void {
+    const servers = this.#servers, next = servers.dequeue(server);
+    if (next >= 0) this.#startService(next, server, worker, now);
+    else if (next !== -1) this.messages!.serve(messageJob(next), server, worker, now);
+    // A stopping server exits once it has answered everything it accepted.
+    else if (servers.stopping[server] && this.holdsNothing(server)) servers.halt(server, servers.stopCause[server], servers.stopEvent[server], now);
+  }
+
+  /** Whether the server has nothing left to answer: no request in service or queued, no open connection, no message. */
+  holdsNothing(server: number): boolean {
+    return this.#servers.active[server] === 0 && (this.messages === null || this.messages.held[server] === 0);
   }
 }

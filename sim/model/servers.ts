@@ -48,7 +48,7 @@ export class ServerPool {
   readonly stopEvent: Int32Array;
   /** Connections each server holds: requests in service or queued, and open long-lived connections (WebSockets). */
   readonly active: Int32Array;
-  /** Client slot in each worker, -1 when idle: `busy[server * workers + worker]`. */
+  /** What each worker serves, -1 when idle: a client slot, or a message (messages.ts): `busy[server * workers + worker]`. */
   readonly busy: Int32Array;
   readonly #byName = new Map<string, number>();
   readonly #usedIds = new Set<number>();
@@ -145,7 +145,7 @@ export class ServerPool {
   /** An idle worker of the server, or -1. */
   idleWorker(server: number): number {
     const base = server * this.workers;
-    for (let w = 0; w < this.workers; w++) if (this.busy[base + w] < 0) return w;
+    for (let w = 0; w < this.workers; w++) if (this.busy[base + w] === -1) return w;
     return -1;
   }
 
@@ -166,7 +166,7 @@ export class ServerPool {
     this.#lengths[server] = length + 1;
   }
 
-  /** The next waiting client slot, or -1 when the queue is empty. */
+  /** The next waiting client slot (or message, messages.ts), -1 when the queue is empty. */
   dequeue(server: number): number {
     const length = this.#lengths[server];
     if (length === 0) return -1;

@@ -253,6 +253,8 @@ export class Users {
   #moveAddress(slot: number, now: number): void {
     const t = this.#clients, uid = t.uid[slot], n = ++t.addressChanges[slot];
     t.address[slot] = randomAddress(this.#draw.move.at(uid, n));
+    // A TCP connection does not survive its client's new address.
+    t.keptUntil[slot] = 0;
     // A proxy that forwards nothing of the client hides the move from the balancer.
     if (t.proxyAddress[slot] < 0 || this.#proxySeesClient) t.addressChanged[slot] = 1;
     t.nextAddressChange[slot] = now + this.#addressChangeEvery.quantile(this.#draw.moveAfter.at(uid, n));

@@ -60,6 +60,11 @@ const clients = z.strictObject({
       clearPerVisit: fraction.default(0).describe("Probability that a user starts a visit with cleared cookies."),
     })
     .prefault({}),
+  keepAlive: duration
+    .default(0)
+    .describe(
+      "Seconds a client's HTTP connection stays open idle after a response (the smaller of the browser's and the server's idle timeouts, e.g. nginx `keepalive_timeout` 75 s); a request within it goes over the same connection: through the same balancer replica, and, behind a balancer that routes connections (kube-proxy, Node's cluster primary), to the same server without a new decision. 0 (default): every request opens a new connection.",
+    ),
   websocket,
   classes: deviceClasses
     .meta({ examples: [EXAMPLE_CLASSES] })

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { count, duration, fraction, positiveDuration } from "./fields.js";
+import { count, duration, fraction, positiveDuration, timeDistribution } from "./fields.js";
 import { LIMITS } from "./limits.js";
 
 /**
@@ -52,7 +52,12 @@ export const websocket = z
       .nonnegative()
       .max(LIMITS.visitsPerSecond)
       .default(0)
-      .describe("Messages each open connection carries per second; counted, not simulated one by one (they are never routed)."),
+      .describe("Messages each open connection carries per second (a Poisson process); never routed. Counted, unless `messageService` has them simulated."),
+    messageService: timeDistribution
+      .optional()
+      .describe(
+        "The server's work per message. Given, every message is simulated: it reaches its connection's server and waits with the requests in the same FIFO queue for the same workers, so the metrics give each message's latency (wait plus work); a full queue drops it. Absent (default), messages are counted, at no cost per message.",
+      ),
     reconnect,
   })
   .prefault({});

@@ -91,6 +91,12 @@ export interface Strategy {
    */
   readonly redispatch?: boolean;
   /**
+   * True when the balancer routes connections, not requests (an L4 proxy such as kube-proxy, or
+   * Node's cluster primary handing a socket to a worker): a request over a connection the client
+   * kept alive (`clients.keepAlive`) goes to that connection's server without `pick` being called.
+   */
+  readonly perConnection?: boolean;
+  /**
    * Called when the response to a request this strategy routed passes back through the balancer,
    * from `server`, the one that served it (after any redispatch): what a balancer learns from
    * responses (HAProxy's stick-table stores) is written here. The view describes the response:

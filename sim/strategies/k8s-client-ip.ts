@@ -27,8 +27,10 @@ const NODE_SPAN = 2 ** 32;
  *
  * - the first request from an address picks an accepting server (a ready endpoint) uniformly at
  *   random and enters the address in that endpoint's recent list;
- * - a later request from that address, while now - last set < timeout (xt_recent's strict
- *   comparison), goes to the same server and sets the entry again; every client behind one
+ * - a later new connection from that address, while now - last set < timeout (xt_recent's
+ *   strict comparison), goes to the same server and sets the entry again (only a connection's
+ *   first packet passes the nat table: requests over a kept-alive connection, `clients.keepAlive`,
+ *   are not picked here at all, so they refresh nothing); every client behind one
  *   address (NAT) shares the entry, and each of them keeps it alive;
  * - a list holds at most `ip_list_tot` addresses (`listSize`, 100 by default): entering one more
  *   evicts the least recently set (`recent_entry_init`), whose address is then balanced afresh. So
@@ -66,7 +68,7 @@ export const k8sClientIp = defineStrategy({
       .min(1)
       .max(MAX_TIMEOUT)
       .default(DEFAULT_TIMEOUT)
-      .describe("`sessionAffinityConfig.clientIP.timeoutSeconds`: seconds since an address's last request after which it is balanced afresh (Kubernetes default 10800)."),
+      .describe("`sessionAffinityConfig.clientIP.timeoutSeconds`: seconds since an address's last new connection (its last request, unless clients.keepAlive keeps connections open) after which it is balanced afresh (Kubernetes default 10800)."),
     listSize: z
       .number()
       .int()
@@ -178,6 +180,8 @@ export const k8sClientIp = defineStrategy({
     };
 
     return {
+      // Only a connection's first packet passes the nat table: a request over a kept-alive connection is not seen, and sets nothing.
+      perConnection: true,
       poolChanged: refresh,
       pick(request) {
         const now = request.now;

@@ -71,19 +71,23 @@ export const nodeCluster = defineStrategy({
   tableEntries: (weights, options) => (options.mode === "ring" ? options.replicas * weights.length : weights.length),
   sessionKeys: (options) => options.mode === "session" || options.mode === "ring",
   create(pool, random, options) {
-    const workers = new ClusterWorkers(pool);
-    switch (options.mode) {
-      case "session":
-        return sessionMap(workers, random);
-      case "address":
-        return addressMap(workers);
-      case "ring":
-        return ring(workers, random, options);
-      case "sticky-session":
-        return stickySession(workers, random, options);
-    }
+    // The primary hands each connection's socket to a worker: later requests over it go straight there.
+    return Object.assign(routeBy(new ClusterWorkers(pool), random, options), { perConnection: true });
   },
 });
+
+function routeBy(workers: ClusterWorkers, random: () => number, options: Options): Strategy {
+  switch (options.mode) {
+    case "session":
+      return sessionMap(workers, random);
+    case "address":
+      return addressMap(workers);
+    case "ring":
+      return ring(workers, random, options);
+    case "sticky-session":
+      return stickySession(workers, random, options);
+  }
+}
 
 /** The seed's `getWorkerByCookie`: session id -> worker id, new and orphaned sessions placed by MD5 modulo the worker count. */
 function sessionMap(workers: ClusterWorkers, random: () => number): Strategy {

@@ -7,7 +7,7 @@ import { runScenario } from "../../sim/run.js";
 import { scenario } from "../helpers.js";
 
 /** A short run whose users hold WebSocket connections, one server crashing and coming back. */
-function websocketRun(fraction: number): Result {
+function websocketRun(fraction: number, websocket: Record<string, unknown> = {}): Result {
   return runScenario(
     scenario({
       name: "ws-report",
@@ -16,7 +16,7 @@ function websocketRun(fraction: number): Result {
       warmup: "2m",
       warmStart: true,
       replications: 2,
-      clients: { visitsPerSecond: 2, think: { dist: "exponential", mean: "30s" }, websocket: { fraction } },
+      clients: { visitsPerSecond: 2, think: { dist: "exponential", mean: "30s" }, websocket: { fraction, ...websocket } },
       servers: { count: 3 },
       store: { kind: "shared" },
       strategies: ["round-robin", "least-connections"],
@@ -51,5 +51,15 @@ describe("the report of a run with connections", () => {
     expect(chart?.title).toBe("Open connections per server");
     expect(renderHtml(without)).not.toContain("<h3>Connections</h3>");
     expect(reportCharts(without).some((c) => c.id === "serverConnections")).toBe(false);
+    expect(html).not.toContain("Message latency");
+  });
+
+  it("shows message latency where messages were simulated one by one", () => {
+    const simulated = websocketRun(1, { messagesPerSecond: 0.5, messageService: "5ms" });
+    const p99 = simulated.results[0].metrics.connections!.messageLatencyMs!.p99!;
+    expect(p99).toBeGreaterThan(4.99);
+    const html = renderHtml(simulated);
+    expect(html).toContain("<th>Message latency p50 / p99 ms</th>");
+    expect(renderTable(simulated)).toMatch(/skewed after return s\s+message p99 ms\s+messages dropped\n/);
   });
 });
