@@ -1,61 +1,15 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { budget, budgetOptions, collect, integerList, number, workerCount, type BudgetFlags } from "./cli/flags.js";
+import type { RunFlags } from "./cli/run.js";
+import type { SweepFlags } from "./cli/sweep.js";
 
 /** Exit codes (README "Exit codes"): 0 ok, 1 internal error, 2 bad input or a budget exceeded; 130/143 interrupted. */
 const BAD_INPUT = 2;
 const packageRoot = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../" : "./", import.meta.url));
-
-/** A number flag; its bounds are the scenario schema's, checked with the file (loadScenarioFile's overrides). */
-function number(name: string) {
-  return (value: string): number => {
-    if (value.trim() === "" || !Number.isFinite(Number(value))) throw new InvalidArgumentError(`${name} expects a number, got ${clip(value)}`);
-    return Number(value);
-  };
-}
-
-function integerList(name: string) {
-  return (value: string): number[] => {
-    if (!/^\d+(,\d+)*$/.test(value.replaceAll(" ", "")))
-      throw new InvalidArgumentError(`${name} expects comma-separated non-negative integers, got ${clip(value)}`);
-    return value.replaceAll(" ", "").split(",").map(Number);
-  };
-}
-
-const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40 };
-
-/** A size in bytes: `512MiB`, `4GB`, `1.5G`, `1000000`. */
-function size(name: string) {
-  return (value: string): number => {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-    const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
-    if (!match || unit === undefined || !(Number(match[1]) > 0))
-      throw new InvalidArgumentError(`${name} expects a size such as 512MiB, 4GiB or 8GB, got ${clip(value)}`);
-    return Number(match[1]) * unit;
-  };
-}
-
-/** A positive count: `1e9`, `2000000000`. */
-function eventCount(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n) || n < 1) throw new InvalidArgumentError(`${name} expects a positive number such as 5e9, got ${clip(value)}`);
-    return n;
-  };
-}
-
-function clip(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
-}
-
-// Values shown in --help come from the defaults the simulator uses (sim/budget.ts).
-const budgetOptions = [
-  new Option("--max-memory <size>", "refuse or stop a run needing more memory than this (default 4GiB)").argParser(size("--max-memory")),
-  new Option("--max-events <n>", "refuse or stop a run of more simulated events than this, over all runs (default 2e9)").argParser(eventCount("--max-events")),
-  new Option("--max-output <size>", "refuse a run whose output files would be larger than this (default 256MiB)").argParser(size("--max-output")),
-];
 
 const program = new Command()
   .name("lbsim")
@@ -73,10 +27,28 @@ program
   .option("--seed <n>", "override the scenario's seed", number("--seed"))
   .option("--replications <n>", "override the number of replications", number("--replications"))
   .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>)")
+  .option("--set <path=value>", "set a value of the scenario, as the file nests it (repeatable): --set servers.count=8 --set strategies[1].virtualNodes=1000", collect)
+  .option("--workers <n>", "worker threads to run on (default: the machine's cores)", workerCount)
   .option("--json", "print the results JSON to stdout (the summary table goes to stderr)")
   .option("--quiet", "no progress display")
-  .action(run);
-for (const option of budgetOptions) program.commands.at(-1)?.addOption(option);
+  .action(async (file: string, flags: RunFlags) => (await import("./cli/run.js")).run(file, flags));
+for (const option of budgetOptions()) program.commands.at(-1)?.addOption(option);
+
+program
+  .command("sweep")
+  .description("simulate a scenario at every point of a grid of values and write report.html, sweep.csv and sweep.json")
+  .argument("<scenario>", "scenario file (JSON)")
+  .requiredOption("--vary <path=values>", "a path of the scenario and its values (repeatable; the grid is every combination): servers.count=2,4,8 or servers.count=2..16:2", collect)
+  .option("--strategies <ids>", "comma-separated strategies to compare (ids or labels; default: the scenario's)")
+  .option("--seed <n>", "override the scenario's seed", number("--seed"))
+  .option("--replications <n>", "override the number of replications", number("--replications"))
+  .option("--set <path=value>", "set a value of the scenario at every point (repeatable)", collect)
+  .option("--workers <n>", "worker threads to run on (default: the machine's cores)", workerCount)
+  .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>-sweep)")
+  .option("--json", "print sweep.json to stdout (the summary goes to stderr)")
+  .option("--quiet", "no progress display")
+  .action(async (file: string, flags: SweepFlags) => (await import("./cli/sweep.js")).sweep(file, flags));
+for (const option of budgetOptions()) program.commands.at(-1)?.addOption(option);
 
 program
   .command("route")
@@ -92,76 +64,13 @@ program
   .description("check a scenario file, print what it describes and what running it would take")
   .argument("<scenario>", "scenario file (JSON)")
   .action(validate);
-for (const option of budgetOptions) program.commands.at(-1)?.addOption(option);
+for (const option of budgetOptions()) program.commands.at(-1)?.addOption(option);
 
 program
   .command("list")
   .description("list the strategies and the bundled example scenarios")
   .option("--json", "print as JSON")
   .action(list);
-
-interface BudgetFlags {
-  maxMemory?: number;
-  maxEvents?: number;
-  maxOutput?: number;
-}
-
-interface RunFlags extends BudgetFlags {
-  strategies?: string;
-  seed?: number;
-  replications?: number;
-  out?: string;
-  json?: boolean;
-  quiet?: boolean;
-}
-
-// The simulator and the report code load only when a command needs them, to keep startup fast.
-async function run(file: string, flags: RunFlags): Promise<void> {
-  const { loadScenarioFile, InputError, selectStrategies, runScenario, scenarioWarnings, estimate } = await import("./sim/index.js");
-  const { renderCsv, renderHtml, renderJson, renderTable, checkOutputDir, writeOutputSet, progressReporter } = await import("./reports/index.js");
-  // The flags are checked by the scenario schema like the file's own values.
-  const overrides = [
-    ...(flags.seed === undefined ? [] : [{ path: ["seed"], value: flags.seed, flag: "--seed" }]),
-    ...(flags.replications === undefined ? [] : [{ path: ["replications"], value: flags.replications, flag: "--replications" }]),
-  ];
-  const scenario = loadScenarioFile(file, overrides);
-  if (flags.strategies !== undefined) {
-    const selected = selectStrategies(scenario, flags.strategies.split(",").map((s) => s.trim()).filter(Boolean));
-    if ("error" in selected) throw new InputError(`--strategies: ${selected.error}`);
-    scenario.strategies = selected.entries;
-  }
-  // Checked before simulating so a bad --out fails at once, not after a long run.
-  const out = flags.out ?? join("lbsim-out", scenario.name);
-  checkOutputDir(out);
-  for (const warning of scenarioWarnings(scenario, estimate(scenario))) process.stderr.write(`lbsim: warning: ${warning}\n`);
-  const started = performance.now();
-  const progress = flags.quiet || flags.json ? undefined : progressReporter(process.stderr, `${scenario.strategies.length * scenario.replications} runs`);
-  let result;
-  try {
-    result = runScenario(scenario, { onProgress: progress?.update, budget: await budget(flags) });
-  } finally {
-    progress?.stop();
-  }
-  const json = renderJson(result);
-  const written = await writeOutputSet(out, { "report.html": renderHtml(result), "results.csv": renderCsv(result), "results.json": json });
-  const summary = `${renderTable(result)}\n${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${written.join(", ")}\n`;
-  if (flags.json) {
-    process.stderr.write(summary);
-    process.stdout.write(json);
-  } else {
-    process.stdout.write(summary);
-  }
-}
-
-/** The run's budget: the defaults, with what the flags raise or lower. */
-async function budget(flags: BudgetFlags) {
-  const { DEFAULT_BUDGET } = await import("./sim/index.js");
-  return {
-    maxMemory: flags.maxMemory ?? DEFAULT_BUDGET.maxMemory,
-    maxEvents: flags.maxEvents ?? DEFAULT_BUDGET.maxEvents,
-    maxOutput: flags.maxOutput ?? DEFAULT_BUDGET.maxOutput,
-  };
-}
 
 async function route(flags: { strategy: string; servers: string; weights?: number[]; down?: number[] }): Promise<void> {
   const { createRouter } = await import("./sim/route.js");

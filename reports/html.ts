@@ -49,10 +49,10 @@ export function safeScriptText(code: string): string {
 }
 
 // Vega evaluates expressions with Function(), hence 'unsafe-eval'; everything else stays in the page.
-const CSP =
+export const CSP =
   "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-const BOOT = `
+export const BOOT = `
 (function () {
   var charts = JSON.parse(document.getElementById("lbsim-charts").textContent);
   charts.forEach(function (c) {
@@ -70,7 +70,7 @@ const BOOT = `
 
 let cachedVega: string[] | undefined;
 
-function vegaScripts(): string[] {
+export function vegaScripts(): string[] {
   if (cachedVega) return cachedVega;
   const require = createRequire(import.meta.url);
   // The packages' "exports" do not expose build/*.min.js, so find them beside each resolved entry point.
@@ -86,13 +86,13 @@ function vegaScripts(): string[] {
   return cachedVega;
 }
 
-function jsonBlock(id: string, value: unknown): string {
+export function jsonBlock(id: string, value: unknown): string {
   return `<script type="application/json" id="${id}">${JSON.stringify(value).replace(/</g, "\\u003c")}</script>`;
 }
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
-function esc(text: string): string {
+export function esc(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
@@ -245,7 +245,7 @@ ${rows.join("\n")}
 </section>`;
 }
 
-function figure(chart: ChartSpec): string {
+export function figure(chart: ChartSpec): string {
   return `<figure class="chart ${chart.layout}">
 <figcaption><h3>${esc(chart.title)}</h3><p>${esc(chart.caption)}</p></figcaption>
 <div class="view" id="chart-${esc(chart.id)}" data-chart="${esc(chart.id)}"></div>
@@ -455,7 +455,7 @@ ${items.join("\n")}
 </section>`;
 }
 
-const CSS = `
+export const CSS = `
 :root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --rule: #d9d9de; --best: #e3f4e1; --best-ink: #11501d; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1140px; padding: 24px 28px 48px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink); background: #fff; }

@@ -5,3 +5,7 @@ export { renderTable } from "./table.js";
 export { OUTPUT_FILES, type OutputFile, checkOutputDir } from "./output-dir.js";
 export { Interrupted, writeOutputSet } from "./write.js";
 export { progressReporter, type ProgressReporter } from "./progress.js";
+export { renderSweepCsv } from "./sweep-csv.js";
+export { renderSweepHtml } from "./sweep-html.js";
+export { renderSweepJson, renderSweepTable } from "./sweep-text.js";
+export { runFiles, sweepFiles } from "./output-set.js";

@@ -4,7 +4,7 @@ export { InputError } from "./scenario/errors.js";
 export { selectStrategies } from "./scenario/select.js";
 export { describeScenario } from "./scenario/describe.js";
 export type { Scenario, StrategyEntry } from "./scenario/scenario.js";
-export { runScenario, type RunOptions } from "./run.js";
+export { runScenario, runScenarios, resultOf, jobsOf, type RunOptions, type BatchOptions } from "./run.js";
 export { simulate } from "./model/simulation.js";
 export { strategies, findStrategy } from "./strategies/index.js";
 export type { Result, StrategyResult, Metrics, ConnectionMetrics, ClassMetrics } from "./metrics/result.js";

@@ -1,9 +1,9 @@
-import { BudgetError, BUDGET_FLAGS, bytes, count, DEFAULT_BUDGET, estimate, overBudget, type Budget } from "./budget.js";
-import { StalledError } from "./engine/invariant.js";
+import { BudgetError, DEFAULT_BUDGET, estimate, overBudget, type Budget } from "./budget.js";
 import type { Result, StrategyResult } from "./metrics/result.js";
 import { estimates, meanEvents, meanMetrics, meanPhases } from "./metrics/summary.js";
-import { simulate, type RunMonitor, type RunOutput } from "./model/simulation.js";
-import { InputError } from "./scenario/errors.js";
+import type { RunOutput } from "./model/simulation.js";
+import { runJobs, type Job } from "./parallel/run-jobs.js";
+import { outputOf, runTask } from "./parallel/run-task.js";
 import type { Scenario, StrategyEntry } from "./scenario/scenario.js";
 
 export interface RunOptions {
@@ -15,42 +15,67 @@ export interface RunOptions {
   memoryInUse?(): number;
 }
 
-/** Events between looks at progress and memory: a few hundredths of a second of simulation. */
-const SLICE = 1 << 20;
+export interface BatchOptions extends Omit<RunOptions, "memoryInUse"> {
+  /** Worker threads (default: the machine's cores; 1: all in this thread). */
+  workers?: number;
+  /** Aborting stops the runs under way (Ctrl-C); the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Called as each run finishes, with its job and output, in the order runs finish. */
+  onJobDone?(job: Job, output: RunOutput): void;
+}
+
+/** Every strategy of the scenario for every replication, in the order their results are listed. */
+export function jobsOf(scenario: Scenario, point = 0): Job[] {
+  return scenario.strategies.flatMap((_, entry) => Array.from({ length: scenario.replications }, (_, replication) => ({ point, entry, replication })));
+}
+
+/** Throws BudgetError, before anything runs, when the scenario's estimate exceeds the budget. */
+function checkBudget(scenario: Scenario, budget: Budget): void {
+  const over = overBudget(estimate(scenario), budget);
+  if (over.length > 0) throw new BudgetError(`${scenario.name}: the run ${over.join("; it ")}. Raise the limit if this machine can take it.`);
+}
 
 /**
- * Runs every strategy of the scenario for every replication and summarises them. Throws
- * BudgetError, before anything runs, when the scenario's estimate exceeds the budget, or as
- * soon as a run passes it.
+ * Runs every strategy of the scenario for every replication, in this thread, and summarises
+ * them. Throws BudgetError, before anything runs, when the scenario's estimate exceeds the
+ * budget, or as soon as a run passes it.
  */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
   const budget = options.budget ?? DEFAULT_BUDGET;
-  const over = overBudget(estimate(scenario), budget);
-  if (over.length > 0) throw new BudgetError(`${scenario.name}: the run ${over.join("; it ")}. Raise the limit if this machine can take it.`);
-  const memoryInUse = options.memoryInUse ?? process.memoryUsage.rss;
-  const total = scenario.strategies.length * scenario.replications;
-  let done = 0, eventsBefore = 0;
-  const results = scenario.strategies.map((entry) => {
-    const runs: RunOutput[] = [];
-    for (let r = 0; r < scenario.replications; r++) {
-      const monitor: RunMonitor = {
-        slice: SLICE,
-        check(processed, now) {
-          if (eventsBefore + processed > budget.maxEvents)
-            throw new BudgetError(`${scenario.name}: the run passed ${BUDGET_FLAGS.maxEvents} ${count(budget.maxEvents)} events at ${now.toFixed(0)} s of run ${done + 1} of ${total}; nothing was written`);
-          const rss = memoryInUse();
-          if (rss > budget.maxMemory)
-            throw new BudgetError(`${scenario.name}: the run's memory passed ${BUDGET_FLAGS.maxMemory} ${bytes(budget.maxMemory)} (${bytes(rss)}) at ${now.toFixed(0)} s of run ${done + 1} of ${total}; nothing was written`);
-          options.onProgress?.((done + now / scenario.duration) / total);
-        },
-      };
-      const run = simulateOne(scenario, entry, r, monitor);
-      eventsBefore += run.processedEvents;
-      runs.push(run);
-      options.onProgress?.(++done / total);
-    }
-    return summarise(scenario, entry, runs);
+  checkBudget(scenario, budget);
+  const jobs = jobsOf(scenario);
+  let events = 0;
+  const outputs = jobs.map(({ entry, replication }, i) => {
+    const task = { scenario, entry, replication, maxEvents: budget.maxEvents, maxMemory: budget.maxMemory, eventsBefore: events, ordinal: i + 1, total: jobs.length };
+    const output = outputOf(runTask(task, (done) => options.onProgress?.((i + done) / jobs.length), options.memoryInUse));
+    events += output.processedEvents;
+    options.onProgress?.((i + 1) / jobs.length);
+    return output;
   });
+  return resultOf(scenario, outputs);
+}
+
+/**
+ * Runs every strategy of each scenario (a sweep's grid points) for every replication, on worker
+ * threads, and summarises each scenario. The results are the same, to the byte, whatever the
+ * number of workers: every run depends only on its scenario, strategy and replication.
+ */
+export async function runScenarios(scenarios: readonly Scenario[], options: BatchOptions = {}): Promise<Result[]> {
+  const budget = options.budget ?? DEFAULT_BUDGET;
+  for (const scenario of scenarios) checkBudget(scenario, budget);
+  const jobs = scenarios.flatMap((scenario, point) => jobsOf(scenario, point));
+  const outputs = await runJobs(scenarios, jobs, { ...options, budget, onJobDone: options.onJobDone && ((i, output) => options.onJobDone!(jobs[i], output)) });
+  let at = 0;
+  return scenarios.map((scenario) => {
+    const runs = scenario.strategies.length * scenario.replications;
+    at += runs;
+    return resultOf(scenario, outputs.slice(at - runs, at));
+  });
+}
+
+/** The scenario's result from its runs' outputs, in `jobsOf` order. */
+export function resultOf(scenario: Scenario, outputs: readonly RunOutput[]): Result {
+  const results = scenario.strategies.map((entry, e) => summarise(scenario, entry, outputs.slice(e * scenario.replications, (e + 1) * scenario.replications)));
   const classes = scenario.clients.classes;
   return {
     scenario: scenario.name,
@@ -63,19 +88,6 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
     ...(classes ? { classes: classes.map(({ name, fraction }) => ({ name, fraction })) } : {}),
     results,
   };
-}
-
-/** One run; a clock that stops advancing is the scenario's doing (nothing takes any time), so it is reported as bad input. */
-function simulateOne(scenario: Scenario, entry: StrategyEntry, replication: number, monitor: RunMonitor): RunOutput {
-  try {
-    return simulate(scenario, entry, replication, monitor);
-  } catch (error) {
-    if (!(error instanceof StalledError)) throw error;
-    throw new InputError(
-      `${scenario.name}: simulated time stopped advancing at ${error.time} s (${entry.label}, replication ${replication + 1}): ` +
-        "requests, visits or returns follow each other without any time passing; give think time, service time or returning.after a positive mean",
-    );
-  }
 }
 
 function mean(values: readonly number[]): number {
@@ -100,7 +112,7 @@ function classIds(scenario: Scenario, entry: StrategyEntry): Record<string, stri
   return Object.fromEntries(classes.map(({ name }) => [name, entry.classes?.find((c) => c.deviceClass === name)?.id ?? entry.id]));
 }
 
-function summarise(scenario: Scenario, entry: StrategyEntry, runs: RunOutput[]): StrategyResult {
+function summarise(scenario: Scenario, entry: StrategyEntry, runs: readonly RunOutput[]): StrategyResult {
   const metrics = runs.map((r) => r.metrics);
   const requests = perServer(runs, "requests");
   const classes = classIds(scenario, entry);

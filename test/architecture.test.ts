@@ -71,6 +71,7 @@ describe("sim/engine knows nothing of load balancing", () => {
   it("may not import reports/ or cli", async () => {
     await expectForbidden(file, use("../../reports/html.js"), "sim/ may not import reports/", "Data flows one way");
     await expectForbidden(file, use("../../cli.js"), "sim/ may not import cli.ts");
+    await expectForbidden(file, use("../../cli/run.js"), "sim/ may not import cli.ts or cli/");
   });
 
   it("may import its own files and packages", async () => {

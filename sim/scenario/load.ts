@@ -81,19 +81,37 @@ export function parseScenario(text: string, file: string, overrides: readonly Ov
   return scenario;
 }
 
-/** The document with each override set at its path (objects created on the way as needed); the parsed document itself is left alone. */
+/**
+ * The document with each override set at its path; the parsed document itself is left alone.
+ * Objects missing on the way are created (`clients.nat.fraction` in a file without NAT: the schema
+ * then says whether the keys are allowed, and suggests the key meant). An array index must name an
+ * entry that exists, and a strategy written as its id alone (`"ring-hash"`) is opened up into
+ * `{ "id": "ring-hash" }` so an option can be set on it.
+ */
 function withOverrides(document: unknown, overrides: readonly Override[]): unknown {
   if (overrides.length === 0) return document;
   const root = structuredClone(document) as Record<string | number, unknown>;
-  for (const { path, value } of overrides) {
+  for (const { path, value, flag } of overrides) {
     let node = root;
-    for (const segment of path.slice(0, -1)) {
-      if (typeof node[segment] !== "object" || node[segment] === null) node[segment] = {};
+    path.slice(0, -1).forEach((segment, depth) => {
+      const next = path[depth + 1];
+      if (typeof segment === "number") checkIndex(node, segment, path.slice(0, depth), flag);
+      if (depth === 1 && path[0] === "strategies" && typeof node[segment] === "string") node[segment] = { id: node[segment] };
+      if (typeof node[segment] !== "object" || node[segment] === null) node[segment] = typeof next === "number" ? [] : {};
       node = node[segment] as Record<string | number, unknown>;
-    }
-    node[path[path.length - 1]] = value;
+    });
+    const last = path[path.length - 1];
+    if (typeof last === "number") checkIndex(node, last, path.slice(0, -1), flag);
+    node[last] = value;
   }
   return root;
+}
+
+/** An override may only replace an entry a list has: an index past its end would leave holes. */
+function checkIndex(node: unknown, index: number, at: readonly (string | number)[], flag: string): void {
+  const where = formatPath(at);
+  if (!Array.isArray(node)) throw new InputError(`${flag}: ${where} is not a list, so it has no entry [${index}]`);
+  if (index >= node.length) throw new InputError(`${flag}: ${where} has ${node.length} ${node.length === 1 ? "entry" : "entries"}${node.length > 0 ? ` ([0] to [${node.length - 1}])` : ""}; there is no [${index}]`);
 }
 
 /** A path as problems write it, with each key cut short so a very long key cannot stretch the line. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { OUTPUT_FILES, checkOutputDir } from "../../reports/output-dir.js";
+import { checkOutputDir } from "../../reports/output-dir.js";
 import { removeStaleSiblings, siblingPrefix } from "../../reports/siblings.js";
 import { Interrupted, writeOutputSet } from "../../reports/write.js";
 import { InputError } from "../../sim/scenario/errors.js";
@@ -15,6 +15,8 @@ const linux = process.platform === "linux";
 const isRoot = process.getuid?.() === 0;
 const tmp = () => mkdtempSync(join(tmpdir(), "lbsim-write-"));
 const all = (text: string) => ({ "report.html": text, "results.csv": text, "results.json": text });
+/** The files a run writes (a sweep writes others of OUTPUT_FILES). */
+const RUN_FILES = Object.keys(all(""));
 
 /** The message of the InputError `fn` throws; anything else fails the test. */
 function inputError(fn: () => unknown): string {
@@ -220,7 +222,7 @@ const inspect = (target: string): State => JSON.parse(child(["inspect", target])
 
 /** The generation of a complete set: all three files, all from one write. */
 function generationOf(files: Record<string, string>): string {
-  expect(Object.keys(files)).toEqual([...OUTPUT_FILES].sort());
+  expect(Object.keys(files)).toEqual([...RUN_FILES].sort());
   expect(new Set(Object.values(files)).size).toBe(1);
   return files["results.json"];
 }
@@ -274,7 +276,7 @@ describe("writeOutputSet in a process of its own", () => {
     const r = spawnSync("sh", ["-c", 'ulimit -f 2048 && exec "$@"', "sh", process.execPath, CHILD, "write", out, "2", "1000,4000000,1000"], { encoding: "utf8" });
     expect(r.stderr).toBe(`lbsim: --out ${out}: cannot write results.csv: file too large (EFBIG)\n`);
     expect(r.status).toBe(2);
-    expect(inspect(out)).toEqual({ siblings: [], files: Object.fromEntries(OUTPUT_FILES.map((n) => [n, "generation 1"])) });
+    expect(inspect(out)).toEqual({ siblings: [], files: Object.fromEntries(RUN_FILES.map((n) => [n, "generation 1"])) });
   });
 
   const mountFlags = linux ? privateMountFlags() : null;
@@ -298,7 +300,7 @@ describe("writeOutputSet in a process of its own", () => {
         `lbsim: --out ${out}: cannot write in ${dir}: read-only file system (EROFS)\n`,
     );
     const [full, afterFull, readOnly, afterReadOnly] = r.stdout.trim().split("\n");
-    const untouched = { siblings: [], files: Object.fromEntries(OUTPUT_FILES.map((n) => [n, "generation 1"])) };
+    const untouched = { siblings: [], files: Object.fromEntries(RUN_FILES.map((n) => [n, "generation 1"])) };
     expect([full, JSON.parse(afterFull), readOnly, JSON.parse(afterReadOnly)]).toEqual(["full 2", untouched, "read-only 2", untouched]);
   });
 
@@ -317,7 +319,7 @@ describe("writeOutputSet in a process of its own", () => {
     expect(child(["write", out, "1", SMALL]).code).toBe(0);
     const r = child(["write", out, "2", SMALL, "signal-after-rename", "commit", "SIGTERM"]);
     expect([r.code, r.stdout]).toEqual([0, "writing\ndone\n"]);
-    expect(inspect(out)).toEqual({ siblings: [], files: Object.fromEntries(OUTPUT_FILES.map((n) => [n, "generation 2"])) });
+    expect(inspect(out)).toEqual({ siblings: [], files: Object.fromEntries(RUN_FILES.map((n) => [n, "generation 2"])) });
   });
 
   it("SIGTERM and SIGINT at random moments leave the previous or the new complete set and nothing else", { timeout: 600_000 }, async () => {
