@@ -5,43 +5,55 @@ import { findStrategy, type Strategy } from "../strategies/index.js";
 import type { Balancer } from "./balancer.js";
 import { ClassRouter } from "./class-router.js";
 
+/** Where one replica's strategies are made: its balancer, its index, and the suffix of their streams' names. */
+interface Place {
+  readonly balancer: Balancer;
+  readonly replica: number;
+  readonly suffix: string;
+}
+
 /**
  * What routes the requests: every balancer replica's strategies, as the strategy entry gives them
  * (with a router over one strategy per device class when the entry routes classes apart), or as a
- * `strategy` event replaced them; made afresh, on new streams, at a `reload`.
+ * `strategy` event replaced them; made afresh, on new streams, at a `reload`. What the replicas'
+ * instances of one configured strategy share (StrategyDef.shared) is made once per configured
+ * strategy, kept across reloads, and made anew by a `strategy` event.
  */
 export class Routing {
   readonly #balancers: readonly Balancer[];
   readonly #seed: number;
   readonly #purpose: (name: string) => string;
-  /** Gives one replica its strategies as configured now; `suffix` names their streams. */
-  #configure: (balancer: Balancer, suffix: string) => void;
+  /** Gives one replica its strategies as configured now. */
+  #configure: (place: Place) => void;
+  /** The shared state of each configured strategy, by the name of its stream without suffixes. */
+  readonly #shared = new Map<string, unknown>();
 
   constructor(balancers: readonly Balancer[], scenario: Scenario, entry: StrategyEntry, seed: number, purpose: (name: string) => string) {
     this.#balancers = balancers;
     this.#seed = seed;
     this.#purpose = purpose;
-    this.#configure = (balancer, suffix) => this.#entry(balancer, scenario, entry, suffix);
+    this.#configure = (place) => this.#entry(place, scenario, entry);
     this.#apply("");
   }
 
   /** A `strategy` event: every replica, and every class, is routed by the new strategy from now on. */
   switchTo(event: number, id: string, options: unknown): void {
-    this.#configure = (balancer, suffix) => {
-      balancer.strategy = this.#create(balancer, id, options, `strategy-event:${event}${suffix}`);
-      balancer.router = null;
+    this.#shared.clear();
+    this.#configure = (place) => {
+      place.balancer.strategy = this.#create(place, id, options, `strategy-event:${event}`);
+      place.balancer.router = null;
     };
     this.#apply("");
   }
 
-  /** A `reload`: what the strategies kept in memory is gone; they start afresh. */
+  /** A `reload`: what the strategies kept in memory is gone, but for what they share; they start afresh. */
   reload(event: number): void {
     this.#apply(`:reload:${event}`);
   }
 
   #apply(suffix: string): void {
     // The first replica's streams keep the names a single balancer's have.
-    this.#balancers.forEach((balancer, r) => this.#configure(balancer, suffix + (r === 0 ? "" : `:replica:${r}`)));
+    this.#balancers.forEach((balancer, replica) => this.#configure({ balancer, replica, suffix: suffix + (replica === 0 ? "" : `:replica:${replica}`) }));
   }
 
   /**
@@ -49,8 +61,9 @@ export class Routing {
    * strategy per class: a class it names has its own instance, with its own stream; the others
    * share the entry's.
    */
-  #entry(balancer: Balancer, scenario: Scenario, entry: StrategyEntry, suffix: string): void {
-    const own = this.#create(balancer, entry.id, entry.options, `strategy:${entry.label}${suffix}`);
+  #entry(place: Place, scenario: Scenario, entry: StrategyEntry): void {
+    const { balancer } = place;
+    const own = this.#create(place, entry.id, entry.options, `strategy:${entry.label}`);
     const classes = scenario.clients.classes;
     if (!classes || !entry.classes) {
       balancer.strategy = own;
@@ -59,17 +72,21 @@ export class Routing {
     const named = new Map(entry.classes.map((c) => [c.deviceClass, c]));
     const byClass = classes.map(({ name }) => {
       const c = named.get(name);
-      return c ? this.#create(balancer, c.id, c.options, `strategy:${entry.label}:class:${name}${suffix}`) : own;
+      return c ? this.#create(place, c.id, c.options, `strategy:${entry.label}:class:${name}`) : own;
     });
     balancer.router = new ClassRouter(byClass);
     balancer.strategy = balancer.router;
   }
 
-  /** A strategy over the balancer's pool as it is now, with its own seeded stream. */
-  #create(balancer: Balancer, id: string, options: unknown, streamName: string): Strategy {
+  /**
+   * A strategy over the balancer's pool as it is now, with its own seeded stream (`name` with the
+   * place's suffix), and the shared state of the configured strategy `name` names.
+   */
+  #create(place: Place, id: string, options: unknown, name: string): Strategy {
     const def = findStrategy(id);
     // A validated scenario names only registered strategies.
     if (!def) throw new InvariantError(`strategy ${JSON.stringify(id)} is not registered`, 0, "setup");
-    return def.create(balancer.pool, stream(this.#seed, this.#purpose(streamName)), options);
+    if (def.shared && !this.#shared.has(name)) this.#shared.set(name, def.shared(options, this.#balancers.length));
+    return def.create(place.balancer.pool, stream(this.#seed, this.#purpose(name + place.suffix)), options, { index: place.replica, shared: this.#shared.get(name) });
   }
 }

@@ -116,7 +116,18 @@ export type PoolChange = "health" | "weights" | "size";
 /** A uniform number in [0, 1) from the strategy's own seeded stream. */
 export type Random = () => number;
 
-export interface StrategyDef<Options = unknown> {
+/**
+ * Which balancer replica (`balancer.replicas`) an instance routes for, and what the instances of
+ * its configured strategy share.
+ */
+export interface Replica<Shared> {
+  /** 0 to replicas - 1. */
+  readonly index: number;
+  /** What the definition's `shared` returned for this configured strategy: one object for every replica, kept across reloads. */
+  readonly shared: Shared;
+}
+
+export interface StrategyDef<Options = unknown, Shared = undefined> {
   /** The id used in scenario files and on the command line, e.g. `nginx-ip-hash`. */
   readonly id: string;
   /** One line for `lbsim list`. */
@@ -142,10 +153,22 @@ export interface StrategyDef<Options = unknown> {
    * (hash-key.ts).
    */
   sessionKeys?(options: Options): boolean;
-  create(pool: PoolView, random: Random, options: Options): Strategy;
+  /**
+   * State that every balancer replica's instance of one configured strategy shares, and that
+   * outlives a `reload` (what HAProxy `peers` replicate between nodes and hand to a reloaded
+   * process). The model calls it once per configured strategy (the entry, each device class the
+   * entry names, each `strategy` event) with the number of replicas, and passes the result to every
+   * `create` of it. Omitted: instances share nothing, and a reload forgets everything.
+   */
+  shared?(options: Options, replicas: number): Shared;
+  /**
+   * A new instance over `pool`. `replica` is absent where there is one balancer and no reload
+   * (`lbsim route`, tests): the instance then stands alone.
+   */
+  create(pool: PoolView, random: Random, options: Options, replica?: Replica<Shared>): Strategy;
 }
 
-/** Identity helper that lets TypeScript infer a strategy's option type from its schema. */
-export function defineStrategy<Options>(def: StrategyDef<Options>): StrategyDef<Options> {
+/** Identity helper that lets TypeScript infer a strategy's option and shared-state types from its definition. */
+export function defineStrategy<Options, Shared = undefined>(def: StrategyDef<Options, Shared>): StrategyDef<Options, Shared> {
   return def;
 }

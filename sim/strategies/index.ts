@@ -29,10 +29,10 @@ import { k8sClientIp } from "./k8s-client-ip.js";
 import { nodeCluster } from "./node-cluster.js";
 
 /** Every strategy lbsim knows. Adding one is a file in this folder plus a line here. */
-export const strategies: readonly StrategyDef<any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nodeCluster, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxyStickTable, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, ingressNginxAffinity, urlParam, chain, sharedStore, clientToken];
+export const strategies: readonly StrategyDef<any, any>[] = [roundRobin, weightedRandom, leastConnections, leastRequestP2c, k8sClientIp, nodeCluster, nginxIpHash, nginxHash, nginxHashConsistent, nginxStickyCookie, cookieInsert, haproxyStickTable, haproxySource, haproxySourceConsistent, haproxySourceBounded, ringHash, maglev, jumpHashStrategy, rendezvous, boundedLoad, albLbCookie, albAppCookie, elbLbCookie, ingressNginxAffinity, urlParam, chain, sharedStore, clientToken];
 
-export function findStrategy(id: string): StrategyDef<any> | undefined {
+export function findStrategy(id: string): StrategyDef<any, any> | undefined {
   return strategies.find((s) => s.id === id);
 }
 
-export type { PoolChange, PoolView, RoutingView, Strategy, StrategyDef } from "./define.js";
+export type { PoolChange, PoolView, Replica, RoutingView, Strategy, StrategyDef } from "./define.js";

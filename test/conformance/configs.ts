@@ -113,13 +113,13 @@ export function haproxyCfg(cases: readonly LiveCase[], dir: string, backendPort:
   return lines.join("\n") + "\n";
 }
 
-/** The global and defaults sections: one thread, the stats socket at `dir`/haproxy.sock. */
-function haproxyGlobal(dir: string): string[] {
+/** The global and defaults sections: one thread, the stats socket at `dir`/`name`.sock. */
+function haproxyGlobal(dir: string, name = "haproxy"): string[] {
   return [
     "global",
     "    nbthread 1",
-    `    pidfile ${dir}/haproxy.pid`,
-    `    stats socket ${dir}/haproxy.sock mode 600 level admin`,
+    `    pidfile ${dir}/${name}.pid`,
+    `    stats socket ${dir}/${name}.sock mode 600 level admin`,
     "defaults",
     "    mode http",
     "    timeout connect 1s",
@@ -148,6 +148,8 @@ export interface StickOptions {
   expire?: number;
   nopurge?: boolean;
   redispatch?: boolean;
+  /** The table is shared with the nodes of the `peers` section (haproxyPeersCfg). */
+  peers?: true;
 }
 
 /** One HAProxy backend with a stick table, compared with `haproxy-stick-table` given `options`. */
@@ -164,17 +166,38 @@ export interface StickCase {
  * (`type ip` for `stick on src`; `type string` for the learned `SID` cookie), one connection retry.
  */
 export function stickDirectives(o: StickOptions): string[] {
-  const table = `stick-table type ${o.on === "cookie" ? "string len 32" : "ip"} size ${o.size}${o.expire !== undefined ? ` expire ${o.expire * 1000}ms` : ""}${o.nopurge ? " nopurge" : ""}`;
+  const table = `stick-table type ${o.on === "cookie" ? "string len 32" : "ip"} size ${o.size}${o.expire !== undefined ? ` expire ${o.expire * 1000}ms` : ""}${o.nopurge ? " nopurge" : ""}${o.peers ? ` peers ${PEERS_SECTION}` : ""}`;
   const rules = o.on === "cookie" ? ["stick match req.cook(SID)", "stick store-response res.cook(SID)"] : ["stick on src"];
   return ["balance roundrobin", table, ...rules, "retries 1", ...(o.redispatch ? ["option redispatch"] : [])];
 }
 
-/** haproxy.cfg for the stick-table cases: each case's backend is named after it, its servers s1..sN with ids 1..N. */
+/** The frontend and backend of one stick-table case: the backend named after it, its servers s1..sN with ids 1..N. */
+function stickProxy(c: StickCase, backendPort: number): string[] {
+  const lines = haproxyProxy(c.name, c.port, stickDirectives(c.options));
+  for (let i = 0; i < c.servers; i++) lines.push(`    server s${i + 1} ${backendHost(i)}:${backendPort} id ${i + 1}`);
+  return lines;
+}
+
+/** haproxy.cfg for the stick-table cases. */
 export function haproxyStickCfg(cases: readonly StickCase[], dir: string, backendPort: number): string {
-  const lines = haproxyGlobal(dir);
-  for (const c of cases) {
-    lines.push(...haproxyProxy(c.name, c.port, stickDirectives(c.options)));
-    for (let i = 0; i < c.servers; i++) lines.push(`    server s${i + 1} ${backendHost(i)}:${backendPort} id ${i + 1}`);
-  }
-  return lines.join("\n") + "\n";
+  return [...haproxyGlobal(dir), ...cases.flatMap((c) => stickProxy(c, backendPort))].join("\n") + "\n";
+}
+
+/** The `peers` section the shared tables name. */
+const PEERS_SECTION = "lbsim";
+
+/** One HAProxy process of a peers section: its peer name (`-L`), the loopback port it takes updates on, its stats socket and pid file named after it. */
+export interface PeerNode {
+  name: string;
+  peerPort: number;
+}
+
+/**
+ * haproxy.cfg for the node `local` of `nodes`, all in one `peers` section on 127.0.0.1: the
+ * stick-table cases as haproxyStickCfg writes them (their tables say `peers` when the case does),
+ * each case's `port` being this node's listener for it.
+ */
+export function haproxyPeersCfg(cases: readonly StickCase[], dir: string, backendPort: number, nodes: readonly PeerNode[], local: PeerNode): string {
+  const peers = ["", `peers ${PEERS_SECTION}`, ...nodes.map((n) => `    peer ${n.name} 127.0.0.1:${n.peerPort}`)];
+  return [...haproxyGlobal(dir, local.name), ...peers, ...cases.flatMap((c) => stickProxy(c, backendPort))].join("\n") + "\n";
 }
