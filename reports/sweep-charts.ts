@@ -6,6 +6,7 @@ const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sa
 /** Width of the whole chart, and of one small multiple when the chart has several. */
 const WIDE = 1040;
 const MIN_PANEL = 220;
+const MAX_TICKS = 16;
 
 /** The metrics charted against the varied parameter: dotted name, title, d3 format. */
 const SWEEP_METRICS: [name: string, title: string, format: string][] = [
@@ -46,11 +47,14 @@ export function sweepCharts(sweep: SweepResult): ChartSpec[] {
         const e = r.estimates[name];
         if (!e || e.mean === null) return [];
         const half = e.ci95;
-        return [{ x: point.values[axis.path], panel: panelOf(point.values, others), strategy: r.strategy, value: e.mean, lo: half === null ? null : e.mean - half, hi: half === null ? null : e.mean + half }];
+        const at = point.values[axis.path];
+        return [{ x: numeric ? at : text(at), panel: panelOf(point.values, others), strategy: r.strategy, value: e.mean, lo: half === null ? null : e.mean - half, hi: half === null ? null : e.mean + half }];
       }),
     );
     if (rows.length === 0) return [];
-    const x = { field: "x", type: numeric ? "quantitative" : "ordinal", title: axis.path, ...(numeric ? { scale: { zero: false } } : { sort: axis.values.map(String) }) } as const;
+    // Ticks at the values swept, when there are few enough to label.
+    const ticks = axis.values.length <= MAX_TICKS ? { axis: { values: axis.values } } : {};
+    const x = { field: "x", type: numeric ? "quantitative" : "ordinal", title: axis.path, ...(numeric ? { scale: { zero: false }, ...ticks } : { sort: axis.values.map(text) }) } as const;
     const y = { field: "value", type: "quantitative", title, axis: { format } } as const;
     const color = { field: "strategy", type: "nominal", title: "strategy", scale: { domain: strategies, scheme: "tableau10" } } as const;
     const layer = [
@@ -73,5 +77,10 @@ export function sweepCharts(sweep: SweepResult): ChartSpec[] {
 }
 
 function panelOf(values: Record<string, unknown>, others: SweepResult["vary"]): string {
-  return others.map((o) => `${o.path}=${typeof values[o.path] === "string" ? values[o.path] : JSON.stringify(values[o.path])}`).join(", ");
+  return others.map((o) => `${o.path}=${text(values[o.path])}`).join(", ");
+}
+
+/** A varied value as a label: text as it is, anything else as JSON. */
+function text(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -68,12 +68,12 @@ export function parseScenario(text: string, file: string, overrides: readonly Ov
   const flagged: string[] = [];
   for (const f of findings) {
     if (f.key === undefined && tooLarge.some((p) => startsWith(f.path, p))) continue;
-    const override = overrides.find((o) => startsWith(f.path, o.path));
+    const at = f.key === undefined ? f.path : [...f.path, f.key];
+    const override = overrides.find((o) => startsWith(at, o.path));
     if (override) {
       flagged.push(`${override.flag}: ${f.message}`);
       continue;
     }
-    const at = f.key === undefined ? f.path : [...f.path, f.key];
     problems.push({ path: shortPath(f.path), ...document.locate(at, f.key !== undefined), message: f.message });
   }
   if (flagged.length > 0) throw new InputError(flagged.join("\n"));
