@@ -72,6 +72,7 @@ program
   .option("--strategies <ids>", "comma-separated strategies to compare (ids or labels; default: the scenario's)")
   .option("--seed <n>", "override the scenario's seed", number("--seed"))
   .option("--replications <n>", "override the number of replications", number("--replications"))
+  .option("--baseline <label>", "the strategy the others' differences are measured against (default: the first)")
   .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>)")
   .option("--json", "print the results JSON to stdout (the summary table goes to stderr)")
   .option("--quiet", "no progress display")
@@ -110,6 +111,7 @@ interface RunFlags extends BudgetFlags {
   strategies?: string;
   seed?: number;
   replications?: number;
+  baseline?: string;
   out?: string;
   json?: boolean;
   quiet?: boolean;
@@ -138,7 +140,7 @@ async function run(file: string, flags: RunFlags): Promise<void> {
   const progress = flags.quiet || flags.json ? undefined : progressReporter(process.stderr, `${scenario.strategies.length * scenario.replications} runs`);
   let result;
   try {
-    result = runScenario(scenario, { onProgress: progress?.update, budget: await budget(flags) });
+    result = runScenario(scenario, { onProgress: progress?.update, budget: await budget(flags), baseline: flags.baseline });
   } finally {
     progress?.stop();
   }

@@ -1,6 +1,7 @@
 import { BudgetError, BUDGET_FLAGS, bytes, count, DEFAULT_BUDGET, estimate, overBudget, type Budget } from "./budget.js";
 import { StalledError } from "./engine/invariant.js";
-import type { Result, StrategyResult } from "./metrics/result.js";
+import { baselineLabel, withBaseline, type UnpairedStrategyResult } from "./metrics/paired.js";
+import type { Result } from "./metrics/result.js";
 import { estimates, meanEvents, meanMetrics, meanPhases } from "./metrics/summary.js";
 import { simulate, type RunMonitor, type RunOutput } from "./model/simulation.js";
 import { InputError } from "./scenario/errors.js";
@@ -13,6 +14,8 @@ export interface RunOptions {
   budget?: Budget;
   /** Bytes of memory in use now, checked against the budget between slices (default: the process's resident set). */
   memoryInUse?(): number;
+  /** The label of the strategy the others are compared with (default the first); InputError when no strategy has it. */
+  baseline?: string;
 }
 
 /** Events between looks at progress and memory: a few hundredths of a second of simulation. */
@@ -24,6 +27,7 @@ const SLICE = 1 << 20;
  * soon as a run passes it.
  */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
+  const baseline = baselineLabel(scenario.strategies.map((e) => e.label), options.baseline);
   const budget = options.budget ?? DEFAULT_BUDGET;
   const over = overBudget(estimate(scenario), budget);
   if (over.length > 0) throw new BudgetError(`${scenario.name}: the run ${over.join("; it ")}. Raise the limit if this machine can take it.`);
@@ -52,7 +56,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
     return summarise(scenario, entry, runs);
   });
   const classes = scenario.clients.classes;
-  return {
+  return withBaseline(baseline, {
     scenario: scenario.name,
     description: scenario.description,
     seed: scenario.seed,
@@ -62,7 +66,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
     servers: [...new Set(results.flatMap((r) => r.servers.names))],
     ...(classes ? { classes: classes.map(({ name, fraction }) => ({ name, fraction })) } : {}),
     results,
-  };
+  });
 }
 
 /** One run; a clock that stops advancing is the scenario's doing (nothing takes any time), so it is reported as bad input. */
@@ -100,7 +104,7 @@ function classIds(scenario: Scenario, entry: StrategyEntry): Record<string, stri
   return Object.fromEntries(classes.map(({ name }) => [name, entry.classes?.find((c) => c.deviceClass === name)?.id ?? entry.id]));
 }
 
-function summarise(scenario: Scenario, entry: StrategyEntry, runs: RunOutput[]): StrategyResult {
+function summarise(scenario: Scenario, entry: StrategyEntry, runs: RunOutput[]): UnpairedStrategyResult {
   const metrics = runs.map((r) => r.metrics);
   const requests = perServer(runs, "requests");
   const classes = classIds(scenario, entry);
