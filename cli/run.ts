@@ -3,6 +3,7 @@ import { budget, type BudgetFlags } from "./flags.js";
 import { loadWithFlags, type ScenarioFlags } from "./load.js";
 
 export interface RunFlags extends BudgetFlags, ScenarioFlags {
+  baseline?: string;
   out?: string;
   json?: boolean;
   quiet?: boolean;
@@ -22,7 +23,7 @@ export async function run(file: string, flags: RunFlags): Promise<void> {
   const progress = flags.quiet || flags.json ? undefined : progressReporter(process.stderr, `${scenario.strategies.length * scenario.replications} runs`);
   let result;
   try {
-    [result] = await runScenarios([scenario], { onProgress: progress?.update, budget: await budget(flags), workers: flags.workers });
+    [result] = await runScenarios([scenario], { onProgress: progress?.update, budget: await budget(flags), workers: flags.workers, baseline: flags.baseline });
   } finally {
     progress?.stop();
   }

@@ -4,6 +4,7 @@ import { loadWithFlags, type ScenarioFlags } from "./load.js";
 
 export interface SweepFlags extends BudgetFlags, ScenarioFlags {
   vary: string[];
+  baseline?: string;
   out?: string;
   json?: boolean;
   quiet?: boolean;
@@ -37,7 +38,7 @@ export async function sweep(file: string, flags: SweepFlags): Promise<void> {
   const progress = flags.quiet || flags.json ? undefined : progressReporter(process.stderr, `${points.length} points, ${runs} runs`);
   let results;
   try {
-    results = await runScenarios(scenarios, { onProgress: progress?.update, budget: await budget(flags), workers: flags.workers });
+    results = await runScenarios(scenarios, { onProgress: progress?.update, budget: await budget(flags), workers: flags.workers, baseline: flags.baseline });
   } finally {
     progress?.stop();
   }

@@ -4,7 +4,11 @@ import { flatten } from "../sim/metrics/summary.js";
 
 /**
  * One row per strategy: every metric (means over replications, nested names dotted) followed
- * by the 95% confidence half-width of each (`<metric>.ci95`, empty with one replication).
+ * by the 95% confidence half-width of each (`<metric>.ci95`, empty with one replication); then
+ * the baseline's label and, per metric, the strategy's mean difference to the baseline paired
+ * by replication (`<metric>.diff`, 0 in the baseline's own row), its 95% half-width
+ * (`<metric>.diff.ci95`) and the half-width the same difference would have without pairing
+ * (`<metric>.diff.unpairedCi95`); half-widths are empty with one replication.
  */
 export function renderCsv(result: Result): string {
   const { header, rows } = strategyColumns(result);
@@ -18,10 +22,12 @@ export function metricNames(results: readonly Result[]): string[] {
 
 /** The columns of results.csv for these metrics and the rows under them, one per strategy; a metric a strategy lacks is empty. */
 export function strategyColumns(result: Result, names: readonly string[] = metricNames([result])): { header: string[]; rows: unknown[][] } {
-  const header = ["strategy", "id", "store", "replications", ...names, ...names.map((n) => `${n}.ci95`)];
+  const suffixed = (suffix: string) => names.map((n) => `${n}${suffix}`);
+  const header = ["strategy", "id", "store", "replications", ...names, ...suffixed(".ci95"), "baseline", ...suffixed(".diff"), ...suffixed(".diff.ci95"), ...suffixed(".diff.unpairedCi95")];
   const rows = result.results.map((r) => {
     const values = flatten(r.metrics);
-    return [r.strategy, r.id, r.store, result.replications, ...names.map((n) => values[n] ?? ""), ...names.map((n) => r.estimates[n]?.ci95 ?? "")];
+    const diff = (field: "mean" | "ci95" | "unpairedCi95") => names.map((n) => r.vsBaseline[n]?.[field] ?? "");
+    return [r.strategy, r.id, r.store, result.replications, ...names.map((n) => values[n] ?? ""), ...names.map((n) => r.estimates[n]?.ci95 ?? ""), result.baseline, ...diff("mean"), ...diff("ci95"), ...diff("unpairedCi95")];
   });
   return { header, rows };
 }

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { causeInfo, lostCauses, topologyCauses } from "../sim/metrics/causes.js";
+import { pairedDifference } from "../sim/metrics/paired.js";
 import type { Result, StrategyResult, TopologyEventResult } from "../sim/metrics/result.js";
+import { flatten } from "../sim/metrics/summary.js";
 import { type ChartSpec, reportCharts } from "./charts.js";
 
 /** One self-contained HTML page (Vega inlined, data embedded) that opens without any network access. */
@@ -20,6 +22,7 @@ export function renderHtml(result: Result): string {
 <body>
 ${header(result)}
 ${scorecard(result)}
+${differencesTable(result)}
 <section id="charts">
 <h2>Charts</h2>
 <div class="grid">
@@ -143,44 +146,27 @@ function header(result: Result): string {
 interface Column {
   group: string;
   header: string;
+  /** Name in `estimates` and `vsBaseline`. */
+  key: string;
   value: (r: StrategyResult) => number | null;
-  cell: (r: StrategyResult) => string;
+  format: (x: number | null) => string;
+  /** A half-width or a difference in the column's unit (points for shares). */
+  spread: (x: number) => string;
   /** Which way is better; null for context columns that are not scored. */
   better: "lower" | "higher" | null;
-  /** Key in `estimates`, shown as a hover title. */
-  estimate?: string;
 }
 
-function metricColumn(
-  group: string,
-  header: string,
-  key: string,
-  get: (r: StrategyResult) => number | null,
-  format: (x: number | null) => string,
-  better: Column["better"],
-): Column {
-  return { group, header, value: get, cell: (r) => format(get(r)), better, estimate: key };
-}
+/** Half-widths and differences with two significant digits; a share's in percentage points. */
+const points = (x: number) => `${sig2.format(x * 100)}%`;
+const spread2 = (x: number) => sig2.format(x);
 
-/** A rate shown with its 95% half-width beside it. */
-function rateWithCi(header: string, key: "disruptedVisitRate" | "lostSessionRate"): Column {
-  return {
-    group: "",
-    header,
-    value: (r) => r.metrics[key],
-    cell: (r) => {
-      const half = r.estimates[key]?.ci95;
-      const ci = half == null ? "" : ` <span class="ci">± ${sig2.format(half * 100)}%</span>`;
-      return pct(r.metrics[key]) + ci;
-    },
-    better: "lower",
-    estimate: key,
-  };
+function metricColumn(group: string, header: string, key: string, get: (r: StrategyResult) => number | null, format: (x: number | null) => string, better: Column["better"]): Column {
+  return { group, header, key, value: get, format, spread: format === pct ? points : spread2, better };
 }
 
 const columns: Column[] = [
-  rateWithCi("Disrupted visits", "disruptedVisitRate"),
-  rateWithCi("Lost sessions", "lostSessionRate"),
+  metricColumn("", "Disrupted visits", "disruptedVisitRate", (r) => r.metrics.disruptedVisitRate, pct, "lower"),
+  metricColumn("", "Lost sessions", "lostSessionRate", (r) => r.metrics.lostSessionRate, pct, "lower"),
   metricColumn("", "Remap rate", "remapRate", (r) => r.metrics.remapRate, pct, "lower"),
   metricColumn("Load skew", "mean", "loadSkew", (r) => r.metrics.loadSkew, num, "lower"),
   metricColumn("Load skew", "peak", "peakLoadSkew", (r) => r.metrics.peakLoadSkew, num, "lower"),
@@ -194,23 +180,34 @@ const columns: Column[] = [
   metricColumn("", "Requests", "requests", (r) => r.metrics.requests, count, null),
 ];
 
-/** The best value of a column, or undefined when it does not separate the strategies (all equal or unscored). */
-function bestOf(column: Column, rows: StrategyResult[]): number | undefined {
-  const values = rows.map(column.value).filter((v): v is number => v !== null && Number.isFinite(v));
-  if (!column.better || values.length < 2 || values.every((v) => v === values[0])) return undefined;
-  return column.better === "lower" ? Math.min(...values) : Math.max(...values);
+const scored = columns.filter((c) => c.better);
+
+/** A metric's value in each replication of a strategy. */
+const series = (r: StrategyResult, key: string) => r.replications.map((m) => flatten(m)[key]);
+
+/**
+ * The strategy with the best value of a column, when it is better than the runner-up beyond
+ * noise: their difference, paired by replication, excludes 0. Undefined for context columns,
+ * ties, and a lead the replications cannot tell from chance.
+ */
+function winnerOf(column: Column, rows: readonly StrategyResult[]): StrategyResult | undefined {
+  const sign = column.better === "lower" ? 1 : -1;
+  const ranked = rows.filter((r) => Number.isFinite(column.value(r))).sort((a, b) => sign * ((column.value(a) as number) - (column.value(b) as number)));
+  if (!column.better || ranked.length < 2) return undefined;
+  const [best, runnerUp] = ranked;
+  return pairedDifference(series(best, column.key), series(runnerUp, column.key)).distinguishable ? best : undefined;
 }
 
-function headerRows(): string {
+function headerRows(shown: readonly Column[]): string {
   const top: string[] = ['<th rowspan="2" class="name">Strategy</th>'];
-  for (let i = 0; i < columns.length; ) {
-    const group = columns[i].group;
+  for (let i = 0; i < shown.length; ) {
+    const group = shown[i].group;
     let span = 1;
-    while (group && columns[i + span]?.group === group) span++;
-    top.push(group ? `<th colspan="${span}" class="group">${group}</th>` : `<th rowspan="2">${columns[i].header}</th>`);
+    while (group && shown[i + span]?.group === group) span++;
+    top.push(group ? `<th colspan="${span}" class="group">${group}</th>` : `<th rowspan="2">${shown[i].header}</th>`);
     i += span;
   }
-  const sub = columns.filter((c) => c.group).map((c) => `<th>${c.header}</th>`);
+  const sub = shown.filter((c) => c.group).map((c) => `<th>${c.header}</th>`);
   return `<tr>${top.join("")}</tr>\n<tr>${sub.join("")}</tr>`;
 }
 
@@ -219,29 +216,68 @@ function strategyCell(r: StrategyResult): string {
   return `<th scope="row" class="name">${esc(r.strategy)}<span class="detail">${esc(detail)}</span></th>`;
 }
 
-function scoreCell(column: Column, r: StrategyResult, best: number | undefined): string {
-  const e = column.estimate ? r.estimates[column.estimate] : undefined;
-  const title = e?.ci95 != null ? ` title="95% CI ± ${esc(sig2.format(e.ci95))}"` : "";
-  const cls = best !== undefined && column.value(r) === best ? ' class="best"' : "";
-  return `<td${cls}${title}>${column.cell(r)}</td>`;
+function scoreCell(column: Column, r: StrategyResult, winner: StrategyResult | undefined): string {
+  const half = r.estimates[column.key]?.ci95;
+  const ci = half == null ? "" : ` <span class="ci">± ${column.spread(half)}</span>`;
+  return `<td${r === winner ? ' class="best"' : ""}>${column.format(column.value(r))}${ci}</td>`;
 }
 
 function scorecard(result: Result): string {
-  const best = columns.map((c) => bestOf(c, result.results));
+  const winners = columns.map((c) => winnerOf(c, result.results));
   const rows = result.results.map(
-    (r) => `<tr>${strategyCell(r)}${columns.map((c, i) => scoreCell(c, r, best[i])).join("")}</tr>`,
+    (r) => `<tr>${strategyCell(r)}${columns.map((c, i) => scoreCell(c, r, winners[i])).join("")}</tr>`,
   );
   const n = result.replications;
   return `<section id="scorecard">
 <h2>Scorecard</h2>
 <div class="scroll"><table class="scorecard">
-<thead>${headerRows()}</thead>
+<thead>${headerRows(columns)}</thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
 </table></div>
-<p class="note">Means over ${n} replication${n === 1 ? "" : "s"}. ± is the 95% confidence half-width (hover a cell for the others).
-<span class="best-key">Highlighted</span>: best value in its column (lower is better, except affinity hit rate); sessions and requests are context, not scored.</p>
+<p class="note">Means over ${n} replication${n === 1 ? "" : "s"}. ± is the 95% confidence half-width.
+<span class="best-key">Highlighted</span>: the best value in its column (lower is better, except affinity hit rate), where it is better than the runner-up beyond noise: their difference, replication by replication, has a 95% interval that excludes 0. A column whose best is within noise of the next has none highlighted${n < 2 ? ", and with one replication none can be" : ""}. Sessions and requests are context, not scored.</p>
+</section>`;
+}
+
+/** A difference with its sign, in the column's format ("−87.5%" for a share: points). */
+function signed(column: Column, x: number): string {
+  return `${x > 0 ? "+" : x < 0 ? "−" : ""}${column.format(Math.abs(x))}`;
+}
+
+/** How the paired half-width compares with the unpaired one. */
+function narrowing(ratio: number | null, unpaired: number | null, column: Column): string {
+  if (unpaired === null) return "";
+  const factor = ratio === null ? "" : ratio < 0.95 ? ` · ${sig2.format(1 / ratio)}× narrower` : ratio > 1.05 ? ` · ${sig2.format(ratio)}× wider` : " · as wide";
+  return `<span class="detail">unpaired ± ${column.spread(unpaired)}${factor}</span>`;
+}
+
+function differenceCell(column: Column, r: StrategyResult): string {
+  const d = r.vsBaseline[column.key];
+  if (d?.mean == null) return "<td>n/a</td>";
+  if (d.mean === 0 && d.sd === 0) return `<td class="same">0<span class="detail">the same in every replication</span></td>`;
+  const ci = d.ci95 === null ? "" : ` <span class="ci">± ${column.spread(d.ci95)}</span>`;
+  const marked = d.ci95 !== null && !d.distinguishable;
+  return `<td${marked ? ' class="same"' : ""}>${marked ? "≈ 0: " : ""}${signed(column, d.mean)}${ci}${narrowing(d.pairedToUnpaired, d.unpairedCi95, column)}</td>`;
+}
+
+/** Each other strategy minus the baseline, per scored column, with the paired interval beside the unpaired one. */
+function differencesTable(result: Result): string {
+  const others = result.results.filter((r) => r.strategy !== result.baseline);
+  if (others.length === 0) return "";
+  const rows = others.map((r) => `<tr>${strategyCell(r)}${scored.map((c) => differenceCell(c, r)).join("")}</tr>`);
+  return `<section id="differences">
+<h2>Differences to ${esc(result.baseline)}</h2>
+<div class="scroll"><table class="differences">
+<thead>${headerRows(scored)}</thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table></div>
+<p class="note">Each strategy's value minus ${esc(result.baseline)}'s, replication by replication, then the mean of those differences and its 95% half-width (shares in percentage points).
+Every strategy sees the same users, requests and failures in a replication, so a difference between two strategies is measured on the same traffic; where both move together with the traffic, the paired interval is narrower than the unpaired one (the half-width the same difference of means would have if the runs had been independent, Welch's), and it can be wider where they do not, having fewer degrees of freedom.
+<span class="same">≈ 0</span>: the interval holds 0, so the difference is not distinguishable from zero${result.replications < 2 ? "; with one replication there is no interval, so nothing can be told apart from chance" : ""}.</p>
 </section>`;
 }
 
@@ -477,6 +513,8 @@ td.best { background: var(--best); color: var(--best-ink); font-weight: 700; }
 .best-key { background: var(--best); color: var(--best-ink); font-weight: 700; padding: 0 4px; }
 .ci { color: var(--muted); font-size: 12px; }
 td.best .ci { color: inherit; }
+td.same, span.same { color: var(--muted); }
+span.same { font-weight: 600; }
 .note { color: var(--muted); font-size: 12.5px; margin: 8px 0 0; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 28px 32px; }
 .chart { margin: 0; min-width: 0; }
@@ -509,7 +547,7 @@ dd { margin: 0; }
   h2 { break-after: avoid; }
   th, td { padding: 3px 4px; font-size: 8pt; }
   th.name { min-width: 7em; }
-  .scorecard .ci { display: block; }
+  .scorecard .ci, .differences .ci { display: block; }
   .scroll { overflow: visible; }
   td.best, .best-key, .loss1, .loss2, .loss3, .loss4 { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }

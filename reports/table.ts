@@ -49,6 +49,31 @@ const messageColumns: Column[] = [
   { title: "messages dropped", cell: (r) => amount(r.metrics.connections?.messagesDropped) },
 ];
 
+/**
+ * A difference to the baseline and its paired half-width; "≈ 0" and the half-width alone where
+ * the interval holds 0 (which side of 0 it falls on is not established; the CSV has the mean),
+ * "0" where every replication gave the same value, the mean alone with one replication.
+ */
+const difference = (name: string, format: (x: number | null) => string) => (r: StrategyResult) => {
+  const d = r.vsBaseline[name];
+  if (d?.mean === null || d?.mean === undefined) return "n/a";
+  if (d.mean === 0 && d.sd === 0) return "0";
+  const signed = `${d.mean > 0 ? "+" : ""}${format(d.mean)}`;
+  if (d.ci95 === null) return signed;
+  return d.distinguishable ? `${signed} ±${format(d.ci95)}` : `≈ 0 ±${format(d.ci95)}`;
+};
+
+/** The headline figures against the baseline: few enough columns for a 120-column terminal. */
+const differenceColumns: Column[] = [
+  { title: "strategy", cell: (r) => r.strategy },
+  { title: "disrupted visits", cell: difference("disruptedVisitRate", percent) },
+  { title: "lost sessions", cell: difference("lostSessionRate", percent) },
+  { title: "load skew", cell: difference("loadSkew", fixed(2)) },
+  { title: "p99 ms", cell: difference("latencyMs.p99", fixed(0)) },
+  { title: "failed", cell: difference("failedRequests", fixed(0)) },
+  { title: "affinity hits", cell: difference("affinityHitRate", percent) },
+];
+
 /** Rows of cells as aligned lines: the first `left` columns left-aligned, the others right-aligned. */
 function aligned(rows: readonly string[][], left: number): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
@@ -66,6 +91,14 @@ function connectionRows(result: Result): string[] {
   return ["", ...aligned(cells(columns, withConnections), 1)];
 }
 
+/** With more than one strategy: each other strategy minus the baseline, replication by replication. */
+function differenceRows(result: Result): string[] {
+  const others = result.results.filter((r) => r.strategy !== result.baseline);
+  if (others.length === 0) return [];
+  const how = result.replications < 2 ? "one replication, so no interval" : "paired by replication: mean ±95% half-width; ≈ 0: not distinguishable from zero";
+  return ["", `vs ${result.baseline} (${how})`, ...aligned(cells(differenceColumns, others), 1)];
+}
+
 /** With device classes: a row per strategy and class, the class's own figures and the strategy that routed it. */
 function classRows(result: Result): string[] {
   if (!result.classes) return [];
@@ -79,8 +112,12 @@ function classRows(result: Result): string[] {
   return ["", "by device class", ...aligned([head, ...rows], 3)];
 }
 
-/** The summary printed after a run: one aligned row per strategy (then, with WebSockets, one per strategy for its connections; with device classes, one per strategy and class). */
+/**
+ * The summary printed after a run: one aligned row per strategy, then each other strategy's
+ * difference to the baseline (then, with WebSockets, one row per strategy for its connections;
+ * with device classes, one per strategy and class).
+ */
 export function renderTable(result: Result): string {
   const title = `${result.scenario}: seed ${result.seed}, ${result.replications} replication${result.replications === 1 ? "" : "s"} (± is the 95% confidence half-width)`;
-  return [title, ...aligned(cells(columns, result.results), 2), ...connectionRows(result), ...classRows(result)].join("\n") + "\n";
+  return [title, ...aligned(cells(columns, result.results), 2), ...differenceRows(result), ...connectionRows(result), ...classRows(result)].join("\n") + "\n";
 }

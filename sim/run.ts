@@ -1,5 +1,6 @@
 import { BudgetError, DEFAULT_BUDGET, estimate, overBudget, type Budget } from "./budget.js";
-import type { Result, StrategyResult } from "./metrics/result.js";
+import { baselineLabel, withBaseline, type UnpairedStrategyResult } from "./metrics/paired.js";
+import type { Result } from "./metrics/result.js";
 import { estimates, meanEvents, meanMetrics, meanPhases } from "./metrics/summary.js";
 import type { RunOutput } from "./model/simulation.js";
 import { runJobs, type Job } from "./parallel/run-jobs.js";
@@ -13,6 +14,8 @@ export interface RunOptions {
   budget?: Budget;
   /** Bytes of memory in use now, checked against the budget between slices (default: the process's resident set). */
   memoryInUse?(): number;
+  /** The label of the strategy the others are compared with (default the first); InputError when no strategy has it. */
+  baseline?: string;
 }
 
 export interface BatchOptions extends Omit<RunOptions, "memoryInUse"> {
@@ -41,6 +44,7 @@ function checkBudget(scenario: Scenario, budget: Budget): void {
  * budget, or as soon as a run passes it.
  */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
+  baselineLabel(scenario.strategies.map((e) => e.label), options.baseline);
   const budget = options.budget ?? DEFAULT_BUDGET;
   checkBudget(scenario, budget);
   const jobs = jobsOf(scenario);
@@ -52,7 +56,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
     options.onProgress?.((i + 1) / jobs.length);
     return output;
   });
-  return resultOf(scenario, outputs);
+  return resultOf(scenario, outputs, options.baseline);
 }
 
 /**
@@ -62,22 +66,25 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
  */
 export async function runScenarios(scenarios: readonly Scenario[], options: BatchOptions = {}): Promise<Result[]> {
   const budget = options.budget ?? DEFAULT_BUDGET;
-  for (const scenario of scenarios) checkBudget(scenario, budget);
+  for (const scenario of scenarios) {
+    baselineLabel(scenario.strategies.map((e) => e.label), options.baseline);
+    checkBudget(scenario, budget);
+  }
   const jobs = scenarios.flatMap((scenario, point) => jobsOf(scenario, point));
   const outputs = await runJobs(scenarios, jobs, { ...options, budget, onJobDone: options.onJobDone && ((i, output) => options.onJobDone!(jobs[i], output)) });
   let at = 0;
   return scenarios.map((scenario) => {
     const runs = scenario.strategies.length * scenario.replications;
     at += runs;
-    return resultOf(scenario, outputs.slice(at - runs, at));
+    return resultOf(scenario, outputs.slice(at - runs, at), options.baseline);
   });
 }
 
-/** The scenario's result from its runs' outputs, in `jobsOf` order. */
-export function resultOf(scenario: Scenario, outputs: readonly RunOutput[]): Result {
+/** The scenario's result from its runs' outputs, in `jobsOf` order, each strategy compared with `baseline` (default the first). */
+export function resultOf(scenario: Scenario, outputs: readonly RunOutput[], baseline?: string): Result {
   const results = scenario.strategies.map((entry, e) => summarise(scenario, entry, outputs.slice(e * scenario.replications, (e + 1) * scenario.replications)));
   const classes = scenario.clients.classes;
-  return {
+  return withBaseline(baselineLabel(scenario.strategies.map((e) => e.label), baseline), {
     scenario: scenario.name,
     description: scenario.description,
     seed: scenario.seed,
@@ -87,7 +94,7 @@ export function resultOf(scenario: Scenario, outputs: readonly RunOutput[]): Res
     servers: [...new Set(results.flatMap((r) => r.servers.names))],
     ...(classes ? { classes: classes.map(({ name, fraction }) => ({ name, fraction })) } : {}),
     results,
-  };
+  });
 }
 
 function mean(values: readonly number[]): number {
@@ -112,7 +119,7 @@ function classIds(scenario: Scenario, entry: StrategyEntry): Record<string, stri
   return Object.fromEntries(classes.map(({ name }) => [name, entry.classes?.find((c) => c.deviceClass === name)?.id ?? entry.id]));
 }
 
-function summarise(scenario: Scenario, entry: StrategyEntry, runs: readonly RunOutput[]): StrategyResult {
+function summarise(scenario: Scenario, entry: StrategyEntry, runs: readonly RunOutput[]): UnpairedStrategyResult {
   const metrics = runs.map((r) => r.metrics);
   const requests = perServer(runs, "requests");
   const classes = classIds(scenario, entry);

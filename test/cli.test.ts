@@ -84,6 +84,22 @@ describe("lbsim run", () => {
     expect(local.replications.map((m: { requests: number }) => m.requests)).toEqual(shared.replications.map((m: { requests: number }) => m.requests));
     expect(local.metrics.remapRate).toBeGreaterThan(0.5);
   });
+
+  it("--baseline names the strategy the others are compared with; without it, the first", () => {
+    const dir = tmp();
+    const file = small(dir);
+    const first = lbsim(["run", file, "--out", join(dir, "a"), "--json"]);
+    expect(JSON.parse(first.stdout).baseline).toBe("round-robin");
+    expect(first.stderr).toMatch(/^vs round-robin \(paired by replication/m);
+    const r = lbsim(["run", file, "--out", join(dir, "b"), "--json", "--baseline", "cookie-insert"]);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.baseline).toBe("cookie-insert");
+    expect(json.results[2].vsBaseline.lostSessions).toMatchObject({ mean: 0, ci95: 0 });
+    expect(json.results[0].vsBaseline.lostSessions.mean).not.toBe(0);
+    expect(r.stderr).toMatch(/^vs cookie-insert \(paired by replication/m);
+    expect(readFileSync(join(dir, "b", "results.csv"), "utf8").split("\n")[1]).toMatch(/,cookie-insert,/);
+  });
 });
 
 describe("bad input", () => {
@@ -122,6 +138,13 @@ describe("bad input", () => {
   it("an unknown strategy on the command line", () => {
     const dir = tmp();
     expectBadInput(["run", small(dir), "--strategies", "nope"], /--strategies: unknown strategy "nope"/);
+  });
+
+  it("a baseline that is not one of the strategies run, listing their labels", () => {
+    const dir = tmp();
+    expectBadInput(["run", small(dir), "--baseline", "maglev"], /^lbsim: --baseline: "maglev" is not one of the strategies run; their labels are "round-robin", "nginx-ip-hash", "cookie-insert"$/m);
+    // --strategies picks the strategies first: a baseline it left out is not there.
+    expectBadInput(["run", small(dir), "--strategies", "cookie-insert", "--baseline", "round-robin"], /their labels are "cookie-insert"$/m);
   });
 
   it("a bad option value", () => {

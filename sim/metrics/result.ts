@@ -248,6 +248,27 @@ export interface Estimate {
   ci95: number | null;
 }
 
+/**
+ * One metric of a strategy against the baseline strategy, replication by replication: the
+ * strategies share each replication's random draws (common random numbers), so d_r = x_r − base_r
+ * pairs them. Over the replications where both are defined.
+ */
+export interface PairedDifference {
+  /** Replications where both are defined. */
+  n: number;
+  /** Mean and spread of the per-replication differences; null with none. */
+  mean: number | null;
+  sd: number | null;
+  /** Student-t 95% half-width of the mean difference; null with fewer than 2 replications. */
+  ci95: number | null;
+  /** The half-width the same difference of means would have if the runs were independent (Welch); null with fewer than 2. */
+  unpairedCi95: number | null;
+  /** ci95 / unpairedCi95: how much narrower pairing makes the interval (0.2 is five times narrower); null where the unpaired one is 0 or null. */
+  pairedToUnpaired: number | null;
+  /** Whether the paired interval excludes 0 (never with fewer than 2 replications, or a difference of 0). */
+  distinguishable: boolean;
+}
+
 export interface StrategyResult {
   /** The label shown in reports: the strategy id, or the scenario's `label`. */
   strategy: string;
@@ -259,6 +280,11 @@ export interface StrategyResult {
   metrics: Metrics;
   /** Uncertainty of each scalar metric (dotted names for nested ones, e.g. `latencyMs.p99`). */
   estimates: Record<string, Estimate>;
+  /**
+   * Each metric of `estimates` (same names) minus the baseline strategy's, paired by
+   * replication; the baseline's own differences are exactly 0 (0 half-widths, never distinguishable).
+   */
+  vsBaseline: Record<string, PairedDifference>;
   /** Topology events, averaged over replications (fractions are means of per-replication fractions). */
   events: TopologyEventResult[];
   /** Per-server requests and utilisation, means over replications. */
@@ -280,5 +306,7 @@ export interface Result {
   servers: string[];
   /** The scenario's device classes and their shares of the users; absent without classes. */
   classes?: { name: string; fraction: number }[];
+  /** The label of the strategy every other is compared with (`vsBaseline`). */
+  baseline: string;
   results: StrategyResult[];
 }

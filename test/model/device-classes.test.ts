@@ -209,7 +209,8 @@ describe("scenarios with device classes", () => {
         const { byClass: _byClass, ...kept } = m;
         return kept;
       };
-      return { ...rest, metrics: drop(r.metrics), replications: r.replications.map(drop), estimates: Object.fromEntries(Object.entries(r.estimates).filter(([k]) => !k.startsWith("byClass."))) };
+      const plainOnly = <T>(byName: Record<string, T>) => Object.fromEntries(Object.entries(byName).filter(([k]) => !k.startsWith("byClass.")));
+      return { ...rest, metrics: drop(r.metrics), replications: r.replications.map(drop), estimates: plainOnly(r.estimates), vsBaseline: plainOnly(r.vsBaseline) };
     };
     expect(withClasses.results.map(strip)).toEqual(plain.results.map(strip));
     expect(plain.classes).toBeUndefined();

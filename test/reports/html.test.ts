@@ -62,8 +62,8 @@ describe("renderHtml", () => {
     // cookie-insert has the lowest remap rate; nginx-ip-hash the highest skew
     const rows = markup.split("<tr>").filter((row) => row.includes('scope="row"'));
     const cookie = rows.find((row) => row.includes(">cookie-insert<"));
-    expect(cookie).toMatch(/<td class="best"[^>]*>1\.07%<\/td>/);
-    expect(markup).toMatch(/<td class="best"[^>]*>98(\.\d)?%<\/td>/); // affinity: higher is better
+    expect(cookie).toMatch(/<td class="best">1\.07% <span class="ci">± [\d.]+%<\/span><\/td>/);
+    expect(markup).toMatch(/<td class="best">98(\.\d)?% <span class="ci">/); // affinity: higher is better
     expect(markup).toMatch(/±\s*0\.\d+%/);
     expect(markup).toMatch(/1,4\d\d,\d{3}/); // requests with thousands separators
   });

@@ -1,4 +1,5 @@
 import type { LostCause, TopologyCause } from "../../sim/metrics/causes.js";
+import { withBaseline, type UnpairedStrategyResult } from "../../sim/metrics/paired.js";
 import type { Estimate, EventFigure, Metrics, Result, StrategyResult, TopologyEventResult } from "../../sim/metrics/result.js";
 
 /**
@@ -6,10 +7,11 @@ import type { Estimate, EventFigure, Metrics, Result, StrategyResult, TopologyEv
  * then s4 drained with a 5-minute deadline and s5 added, with three strategies and three
  * replications. Numbers are made up but keep the invariants
  * of real runs: rates are ratios of the counts, lostByCause sums to lostSessions, metrics are
- * the means of the replications and estimates are computed from them.
+ * the means of the replications and estimates are computed from them. The first strategy is
+ * the baseline.
  */
 export function sampleResult(labels: Partial<Record<StrategyKey, string>> = {}): Result {
-  return {
+  return withBaseline(labels.roundRobin ?? profiles.roundRobin.label, {
     scenario: "quickstart",
     description: "Four servers keeping sessions in memory; a fifth of the users behind corporate NAT; one crash.",
     seed: 1,
@@ -18,7 +20,7 @@ export function sampleResult(labels: Partial<Record<StrategyKey, string>> = {}):
     warmup: 300,
     servers: SERVERS,
     results: (Object.keys(profiles) as StrategyKey[]).map((key) => strategyResult(key, labels[key])),
-  };
+  });
 }
 
 type StrategyKey = "roundRobin" | "ipHash" | "cookie";
@@ -307,7 +309,7 @@ function timeline(p: Profile, key: StrategyKey): StrategyResult["timeline"] {
   return { t, loadSkew, requests, failedRequests, lostSessions, serverRequests, serverUtilisation, serverSessions, servers: SERVERS };
 }
 
-function strategyResult(key: StrategyKey, label: string | undefined): StrategyResult {
+function strategyResult(key: StrategyKey, label: string | undefined): UnpairedStrategyResult {
   const p = profiles[key];
   const replications = jitter.map((j) => replication(p, j));
   const estimates = Object.fromEntries(

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { renderTable } from "../../reports/table.js";
 import { sampleResult } from "./sample-result.js";
 
-/** The table's cells under `title`, one per strategy. */
+/** The main table's cells under `title`, one per strategy (the blocks below it start after a blank line). */
 function column(table: string, title: string): string[] {
-  const [, header, ...rows] = table.trimEnd().split("\n");
+  const [, header, ...rows] = table.split("\n\n")[0].split("\n");
   const end = header.indexOf(title) + title.length;
   // Numeric columns are right-aligned: a cell ends where its title ends and starts after two spaces.
   return rows.map((row) => row.slice(0, end).split(/\s{2,}/).at(-1)!.trim());

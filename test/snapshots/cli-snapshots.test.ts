@@ -63,6 +63,7 @@ const cases: Case[] = [
   { name: "bad budget", args: ["run", "too-big.json", "--out", "out"] },
   { name: "bad out", args: ["run", "tiny.json", "--out", "a-file/out"] },
   { name: "bad strategies flag", args: ["run", "tiny.json", "--out", "out", "--strategies", "magelv"] },
+  { name: "bad baseline", args: ["run", "tiny.json", "--out", "out", "--baseline", "maglev"] },
   { name: "bad flag value", args: ["run", "tiny.json", "--replications", "0"] },
   { name: "bad command", args: ["simulate", "tiny.json"] },
   { name: "bad route server key", args: ["route", "--strategy", "nginx-ip-hash", "--servers", "127.0.1.1"], stdin: "" },
