@@ -143,7 +143,7 @@ function header(result: Result): string {
 </header>`;
 }
 
-interface Column {
+export interface Column {
   group: string;
   header: string;
   /** Name in `estimates` and `vsBaseline`. */
@@ -164,7 +164,7 @@ function metricColumn(group: string, header: string, key: string, get: (r: Strat
   return { group, header, key, value: get, format, spread: format === pct ? points : spread2, better };
 }
 
-const columns: Column[] = [
+export const columns: Column[] = [
   metricColumn("", "Disrupted visits", "disruptedVisitRate", (r) => r.metrics.disruptedVisitRate, pct, "lower"),
   metricColumn("", "Lost sessions", "lostSessionRate", (r) => r.metrics.lostSessionRate, pct, "lower"),
   metricColumn("", "Remap rate", "remapRate", (r) => r.metrics.remapRate, pct, "lower"),
@@ -190,7 +190,7 @@ const series = (r: StrategyResult, key: string) => r.replications.map((m) => fla
  * noise: their difference, paired by replication, excludes 0. Undefined for context columns,
  * ties, and a lead the replications cannot tell from chance.
  */
-function winnerOf(column: Column, rows: readonly StrategyResult[]): StrategyResult | undefined {
+export function winnerOf(column: Column, rows: readonly StrategyResult[]): StrategyResult | undefined {
   const sign = column.better === "lower" ? 1 : -1;
   const ranked = rows.filter((r) => Number.isFinite(column.value(r))).sort((a, b) => sign * ((column.value(a) as number) - (column.value(b) as number)));
   if (!column.better || ranked.length < 2) return undefined;
@@ -198,7 +198,7 @@ function winnerOf(column: Column, rows: readonly StrategyResult[]): StrategyResu
   return pairedDifference(series(best, column.key), series(runnerUp, column.key)).distinguishable ? best : undefined;
 }
 
-function headerRows(shown: readonly Column[]): string {
+export function headerRows(shown: readonly Column[]): string {
   const top: string[] = ['<th rowspan="2" class="name">Strategy</th>'];
   for (let i = 0; i < shown.length; ) {
     const group = shown[i].group;
@@ -211,12 +211,12 @@ function headerRows(shown: readonly Column[]): string {
   return `<tr>${top.join("")}</tr>\n<tr>${sub.join("")}</tr>`;
 }
 
-function strategyCell(r: StrategyResult): string {
+export function strategyCell(r: StrategyResult): string {
   const detail = r.id === r.strategy ? `${r.store} store` : `${r.id} · ${r.store} store`;
   return `<th scope="row" class="name">${esc(r.strategy)}<span class="detail">${esc(detail)}</span></th>`;
 }
 
-function scoreCell(column: Column, r: StrategyResult, winner: StrategyResult | undefined): string {
+export function scoreCell(column: Column, r: StrategyResult, winner: StrategyResult | undefined): string {
   const half = r.estimates[column.key]?.ci95;
   const ci = half == null ? "" : ` <span class="ci">± ${column.spread(half)}</span>`;
   return `<td${r === winner ? ' class="best"' : ""}>${column.format(column.value(r))}${ci}</td>`;

@@ -7,6 +7,8 @@ const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sa
 const WIDE = 1040;
 const MIN_PANEL = 220;
 const MAX_TICKS = 16;
+/** Max over min beyond which a chart's y axis is logarithmic. */
+const LOG_SPAN = 20;
 
 /** The metrics charted against the varied parameter: dotted name, title, d3 format. */
 const SWEEP_METRICS: [name: string, title: string, format: string][] = [
@@ -55,10 +57,18 @@ export function sweepCharts(sweep: SweepResult): ChartSpec[] {
     // Ticks at the values swept, when there are few enough to label.
     const ticks = axis.values.length <= MAX_TICKS ? { axis: { values: axis.values } } : {};
     const x = { field: "x", type: numeric ? "quantitative" : "ordinal", title: axis.path, ...(numeric ? { scale: { zero: false }, ...ticks } : { sort: axis.values.map(text) }) } as const;
-    const y = { field: "value", type: "quantitative", title, axis: { format } } as const;
+    // A quantity spanning orders of magnitude (p99 of an overloaded point against healthy ones) reads on a log scale; shares stay linear.
+    const positive = rows.map((r) => r.value).filter((v) => v > 0);
+    const log = !format.endsWith("%") && positive.length === rows.length && Math.max(...positive) / Math.min(...positive) > LOG_SPAN;
+    const y = { field: "value", type: "quantitative", title: log ? `${title}, log scale` : title, axis: { format }, ...(log ? { scale: { type: "log" } } : {}) } as const;
     const color = { field: "strategy", type: "nominal", title: "strategy", scale: { domain: strategies, scheme: "tableau10" } } as const;
     const layer = [
-      { transform: [{ filter: "datum.lo != null" }], mark: { type: "area", opacity: 0.18 }, encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color } },
+      {
+        // A band below zero means nothing on a log scale: it is clipped to the positive part.
+        transform: [{ filter: log ? "datum.lo != null && datum.lo > 0" : "datum.lo != null" }],
+        mark: { type: "area", opacity: 0.18 },
+        encoding: { x, y: { field: "lo", type: "quantitative", ...(log ? { scale: { type: "log" } } : {}) }, y2: { field: "hi" }, color: { ...color, legend: null } },
+      },
       { mark: { type: "line", point: true, tooltip: true }, encoding: { x, y, color } },
     ];
     const spec = (panels.size > 1

@@ -42,8 +42,18 @@ describe("the sweep report", () => {
     expect(rows.map((r) => `${r.x}/${r.strategy}`)).toEqual(["2/nginx-ip-hash", "2/cookie-insert", "3/nginx-ip-hash", "3/cookie-insert", "4/nginx-ip-hash", "4/cookie-insert"]);
     const est = sweep.points[1].result.results[0].estimates["latencyMs.p99"];
     expect(rows[2]).toMatchObject({ value: est.mean, lo: est.mean! - est.ci95!, hi: est.mean! + est.ci95! });
+    expect(p99.spec).not.toHaveProperty("layer.1.encoding.y.scale.type", "log");
     // Connections are charted only where users hold them.
     expect(charts.some((c) => c.id === "sweep-connections-skew")).toBe(false);
+  });
+
+  it("lists every grid point's figures with their intervals", () => {
+    const sweep = smallSweep(false);
+    const html = renderSweepHtml(sweep);
+    expect(html).toContain("<h2>Grid points</h2>");
+    for (const p of sweep.points) expect(html).toContain(`rowspan="2" class="name">${p.label}</th>`);
+    const p99 = sweep.points[2].result.results[1].estimates["latencyMs.p99"];
+    expect(html).toContain(`${new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 }).format(p99.mean!)} <span class="ci">±`);
   });
 
   it("renders every chart offline, with the other varied paths as small multiples", async () => {
