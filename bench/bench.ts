@@ -1,35 +1,90 @@
 /**
- * `npm run bench`: simulated requests per second and peak memory on a large scenario, plus the
- * bare engine's events per second. Results go to stdout as Markdown rows for BENCHMARKS.md.
- * Usage: node dist/bench/bench.js [scenario.json ...] (default bench/large.json, bench/rolling-deploy.json, bench/saturated-store.json and bench/websocket.json).
+ * `npm run bench`: simulated requests per second and peak memory on large scenarios, plus the
+ * bare engine's events per second, each row the median and range of several runs in this
+ * process. Results go to stdout as Markdown rows for BENCHMARKS.md.
+ * Usage: node dist/bench/bench.js [--runs N] [scenario.json ...] (default 3 runs; bench/large.json,
+ * bench/rolling-deploy.json, bench/saturated-store.json, bench/websocket.json and
+ * scenarios/bench-100k.json).
+ * `--peer [--pairs N]` instead compares lbsim with SimPy on scenarios/bench-100k.json (bench/peer.ts).
  */
-import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { Engine } from "../sim/engine/engine.js";
 import { loadScenarioFile, simulate } from "../sim/index.js";
+import { runPeer, simpyVersion } from "./peer.js";
+import { repoFile } from "./root.js";
+import { spread } from "./spread.js";
 
-function engineOnly(events: number): number {
+const DEFAULT_FILES = ["bench/large.json", "bench/rolling-deploy.json", "bench/saturated-store.json", "bench/websocket.json", "scenarios/bench-100k.json"];
+
+/** Events per second of an engine whose events only reschedule themselves, `pending` of them at a time. */
+function engineOnly(events: number, pending: number): number {
   const engine = new Engine();
   let left = events;
   const tick = engine.on((subject, now) => {
     // Delays of 1 to 1000 ms, never 0: a zero delay would keep one subject at the top of the heap.
     if (--left > 0) engine.at(now + (1 + ((subject * 7919) % 1000)) / 1000, tick, subject);
   });
-  for (let i = 0; i < 10_000; i++) engine.at(i / 10_000, tick, i);
+  for (let i = 0; i < pending; i++) engine.at(i / pending, tick, i);
   const started = performance.now();
   engine.run();
   return engine.processed / ((performance.now() - started) / 1000);
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : ["large.json", "rolling-deploy.json", "saturated-store.json", "websocket.json"].map((f) => fileURLToPath(new URL(`../../bench/${f}`, import.meta.url)));
-const rows: string[] = [];
-rows.push(`| engine only (10,000 pending events) | ${(engineOnly(20_000_000) / 1e6).toFixed(2)} M events/s | | |`);
-for (const scenario of files.map((f) => loadScenarioFile(f))) for (const entry of scenario.strategies) {
-  const started = performance.now();
-  const run = simulate(scenario, entry, 0);
-  const seconds = (performance.now() - started) / 1000;
-  const rssMb = process.resourceUsage().maxRSS / 1024;
-  rows.push(
-    `| ${scenario.name} / ${entry.label} | ${(run.metrics.requests / seconds / 1e6).toFixed(2)} M requests/s | ${(run.processedEvents / seconds / 1e6).toFixed(2)} M events/s, ${(run.metrics.requests / 1e6).toFixed(1)} M requests in ${seconds.toFixed(1)} s | ${rssMb.toFixed(0)} MB |`,
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) fail(`${flag} expects a whole number of at least 1, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({ options: { runs: { type: "string", default: "3" }, peer: { type: "boolean", default: false }, pairs: { type: "string", default: "3" } }, allowPositionals: true });
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+})();
+
+if (values.peer) {
+  const found = simpyVersion();
+  if ("problem" in found) {
+    process.stderr.write(`bench --peer: ${found.problem}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(runPeer(positiveInteger("--pairs", values.pairs), found.version, (line) => process.stderr.write(`${line}\n`)));
+} else {
+  const runs = positiveInteger("--runs", values.runs);
+  /** "1.08 (1.02–1.10)": the median of the runs and their range, in millions. */
+  const millions = (measured: number[]) => {
+    const s = spread(measured.map((x) => x / 1e6));
+    return `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+  };
+  const rows: string[] = [];
+  for (const pending of [10_000, 100_000]) {
+    const measured = Array.from({ length: runs }, () => engineOnly(20_000_000, pending));
+    rows.push(`| engine only (${pending.toLocaleString("en-US")} pending events) | ${millions(measured)} M events/s | | |`);
+  }
+  const files = positionals.length > 0 ? positionals : DEFAULT_FILES.map(repoFile);
+  for (const scenario of files.map((f) => loadScenarioFile(f))) {
+    for (const entry of scenario.strategies) {
+      const timed = Array.from({ length: runs }, () => {
+        const started = performance.now();
+        const run = simulate(scenario, entry, 0);
+        return { requests: run.metrics.requests, events: run.processedEvents, seconds: (performance.now() - started) / 1000 };
+      });
+      const { requests } = timed[0];
+      const seconds = spread(timed.map((t) => t.seconds)).median;
+      const rssMb = process.resourceUsage().maxRSS / 1024;
+      rows.push(
+        `| ${scenario.name} / ${entry.label} | ${millions(timed.map((t) => requests / t.seconds))} M requests/s | ${millions(timed.map((t) => t.events / t.seconds))} M events/s, ${(requests / 1e6).toFixed(1)} M requests in ${seconds.toFixed(1)} s | ${rssMb.toFixed(0)} MB |`,
+      );
+    }
+  }
+  process.stdout.write(
+    `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; median (min–max) of ${runs} run${runs === 1 ? "" : "s"} per row\n\n| run | speed | detail | peak RSS so far |\n|---|---|---|---|\n${rows.join("\n")}\n`,
   );
 }
-process.stdout.write(`Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n\n| run | speed | detail | peak RSS so far |\n|---|---|---|---|\n${rows.join("\n")}\n`);
