@@ -5,6 +5,7 @@
  * Usage: node dist/bench/bench.js [--runs N] [scenario.json ...] (default 3 runs; bench/large.json,
  * bench/rolling-deploy.json, bench/saturated-store.json, bench/websocket.json and
  * scenarios/bench-100k.json).
+ * Then (with the default scenarios) a sweep on 1 worker against 2: its speed-up.
  * `--peer [--pairs N]` instead compares lbsim with SimPy on scenarios/bench-100k.json (bench/peer.ts).
  */
 import { parseArgs } from "node:util";
@@ -13,6 +14,7 @@ import { loadScenarioFile, simulate } from "../sim/index.js";
 import { runPeer, simpyVersion } from "./peer.js";
 import { repoFile } from "./root.js";
 import { spread } from "./spread.js";
+import { sweepSpeedupRow } from "./sweep-speedup.js";
 
 const DEFAULT_FILES = ["bench/large.json", "bench/rolling-deploy.json", "bench/saturated-store.json", "bench/websocket.json", "scenarios/bench-100k.json"];
 
@@ -84,6 +86,7 @@ if (values.peer) {
       );
     }
   }
+  if (positionals.length === 0) rows.push(await sweepSpeedupRow(runs));
   process.stdout.write(
     `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; median (min–max) of ${runs} run${runs === 1 ? "" : "s"} per row\n\n| run | speed | detail | peak RSS so far |\n|---|---|---|---|\n${rows.join("\n")}\n`,
   );
