@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import { budget, budgetOptions, collect, integerList, number, workerCount, type BudgetFlags } from "./cli/flags.js";
+import { budget, budgetOptions, collect, integerList, number, shardFlag, workerCount, type BudgetFlags } from "./cli/flags.js";
+import type { MergeFlags } from "./cli/merge.js";
+import { packageRoot, version } from "./cli/package.js";
 import type { RunFlags } from "./cli/run.js";
 import type { SweepFlags } from "./cli/sweep.js";
 
 /** Exit codes (README "Exit codes"): 0 ok, 1 internal error, 2 bad input or a budget exceeded; 130/143 interrupted. */
 const BAD_INPUT = 2;
-const packageRoot = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../" : "./", import.meta.url));
 
 const program = new Command()
   .name("lbsim")
   .description("Simulate load-balancing and session-affinity strategies and compare them.")
-  .version(JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).version)
+  .version(version)
   .showHelpAfterError("(add --help for usage)")
   .configureOutput({ outputError: (text, write) => write(text.startsWith("error: ") ? `lbsim: ${text.slice(7)}` : text) })
   .exitOverride();
@@ -32,6 +32,7 @@ program
   .option("--workers <n>", "worker threads to run on (default: the machine's cores)", workerCount)
   .option("--json", "print the results JSON to stdout (the summary table goes to stderr)")
   .option("--quiet", "no progress display")
+  .option("--resume", "finish an interrupted run: the same command line plus --resume runs only what partial.json in the output folder lacks")
   .action(async (file: string, flags: RunFlags) => (await import("./cli/run.js")).run(file, flags));
 for (const option of budgetOptions()) program.commands.at(-1)?.addOption(option);
 
@@ -46,11 +47,21 @@ program
   .option("--baseline <label>", "the strategy the others' differences are measured against (default: the first)")
   .option("--set <path=value>", "set a value of the scenario at every point (repeatable)", collect)
   .option("--workers <n>", "worker threads to run on (default: the machine's cores)", workerCount)
-  .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>-sweep)")
-  .option("--json", "print sweep.json to stdout (the summary goes to stderr)")
+  .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>-sweep, or -sweep-shard-K-of-N)")
+  .option("--shard <K/N|auto>", "run shard K of N (grid points i with i mod N = K - 1) and write shard.json for lbsim merge; auto: K and N from Slurm, a Kubernetes Indexed Job or AWS Batch", shardFlag)
+  .option("--resume", "finish an interrupted sweep: the same command line plus --resume runs only what partial.json in the output folder lacks")
+  .option("--json", "print sweep.json (shard.json with --shard) to stdout (the summary goes to stderr)")
   .option("--quiet", "no progress display")
   .action(async (file: string, flags: SweepFlags) => (await import("./cli/sweep.js")).sweep(file, flags));
 for (const option of budgetOptions()) program.commands.at(-1)?.addOption(option);
+
+program
+  .command("merge")
+  .description("combine the shard outputs of one sweep (lbsim sweep --shard K/N) into the report.html, sweep.csv and sweep.json the whole sweep writes")
+  .argument("<dirs...>", "the shard output folders, one for each of shards 1 to N")
+  .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>-sweep)")
+  .option("--json", "print sweep.json to stdout (the summary goes to stderr)")
+  .action(async (dirs: string[], flags: MergeFlags) => (await import("./cli/merge.js")).merge(dirs, flags));
 
 program
   .command("route")

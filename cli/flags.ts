@@ -1,4 +1,6 @@
 import { InvalidArgumentError, Option } from "commander";
+import { InputError } from "../sim/scenario/errors.js";
+import { parseShard, type Shard } from "../sim/sweep/shard.js";
 
 /** A number flag; its bounds are the scenario schema's, checked with the file (loadScenarioFile's overrides). */
 export function number(name: string) {
@@ -75,4 +77,15 @@ export async function budget(flags: BudgetFlags) {
     maxEvents: flags.maxEvents ?? DEFAULT_BUDGET.maxEvents,
     maxOutput: flags.maxOutput ?? DEFAULT_BUDGET.maxOutput,
   };
+}
+
+/** `--shard K/N` (1 ≤ K ≤ N) or `--shard auto`. */
+export function shardFlag(value: string): Shard | "auto" {
+  if (value.trim() === "auto") return "auto";
+  try {
+    return parseShard(value);
+  } catch (error) {
+    if (error instanceof InputError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
 }

@@ -9,3 +9,5 @@ export { renderSweepCsv } from "./sweep-csv.js";
 export { renderSweepHtml } from "./sweep-html.js";
 export { renderSweepJson, renderSweepTable } from "./sweep-text.js";
 export { runFiles, sweepFiles } from "./output-set.js";
+export { renderShardFile, parseShardFile, type ShardFile } from "./shard-file.js";
+export { mergeShards, type ShardInput } from "./merge-shards.js";

@@ -3,16 +3,20 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 export type StopSignal = (typeof SIGNALS)[number];
 
 /**
- * The output set was not written because of a signal; the previous outputs, if any, are intact.
- * `exitCode` is the shell's 128 + signal number, what the process would have exited with had the
- * signal killed it.
+ * A signal stopped the command: by default the output set was not written and the previous
+ * outputs, if any, are intact; `message` says otherwise when something was kept (the finished runs
+ * of an interrupted batch). `exitCode` is the shell's 128 + signal number, what the process would
+ * have exited with had the signal killed it.
  */
 export class Interrupted extends Error {
   override readonly name = "Interrupted";
   readonly exitCode: number;
 
-  constructor(readonly signal: StopSignal) {
-    super(`interrupted (${signal}); nothing was written`);
+  constructor(
+    readonly signal: StopSignal,
+    message = `interrupted (${signal}); nothing was written`,
+  ) {
+    super(message);
     this.exitCode = signal === "SIGINT" ? 130 : 143;
   }
 }

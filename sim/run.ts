@@ -25,6 +25,8 @@ export interface BatchOptions extends Omit<RunOptions, "memoryInUse"> {
   signal?: AbortSignal;
   /** Called as each run finishes, with its job and output, in the order runs finish. */
   onJobDone?(job: Job, output: RunOutput): void;
+  /** The output of a job already run (kept by an interrupted batch), which is then not run again; undefined runs it. */
+  known?(job: Job): RunOutput | undefined;
 }
 
 /** Every strategy of the scenario for every replication, in the order their results are listed. */
@@ -71,12 +73,15 @@ export async function runScenarios(scenarios: readonly Scenario[], options: Batc
     checkBudget(scenario, budget);
   }
   const jobs = scenarios.flatMap((scenario, point) => jobsOf(scenario, point));
-  const outputs = await runJobs(scenarios, jobs, { ...options, budget, onJobDone: options.onJobDone && ((i, output) => options.onJobDone!(jobs[i], output)) });
+  const outputs = jobs.map((job) => options.known?.(job));
+  const pending = jobs.filter((_, i) => outputs[i] === undefined);
+  const ran = await runJobs(scenarios, pending, { ...options, budget, onJobDone: options.onJobDone && ((i, output) => options.onJobDone!(pending[i], output)) });
+  for (let i = 0, next = 0; i < jobs.length; i++) outputs[i] ??= ran[next++];
   let at = 0;
   return scenarios.map((scenario) => {
     const runs = scenario.strategies.length * scenario.replications;
     at += runs;
-    return resultOf(scenario, outputs.slice(at - runs, at), options.baseline);
+    return resultOf(scenario, outputs.slice(at - runs, at) as RunOutput[], options.baseline);
   });
 }
 

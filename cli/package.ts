@@ -1,0 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The folder holding package.json and scenarios/, from the sources (tests) or the build (dist/cli/). */
+export const packageRoot = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../../" : "../", import.meta.url));
+
+/** lbsim's version, from package.json. */
+export const version: string = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).version;
