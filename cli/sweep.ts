@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import { budget, type BudgetFlags } from "./flags.js";
-import { loadWithFlags, type ScenarioFlags } from "./load.js";
+import { loadWithFlags, sweepSetup, type ScenarioFlags } from "./load.js";
 
 export interface SweepFlags extends BudgetFlags, ScenarioFlags {
-  vary: string[];
+  /** Absent: the grid of the sweep.json given as the scenario. */
+  vary?: string[];
   baseline?: string;
   out?: string;
   json?: boolean;
@@ -20,7 +21,9 @@ export async function sweep(file: string, flags: SweepFlags): Promise<void> {
   const { InputError, runScenarios } = await import("../sim/index.js");
   const { parseVary, gridPoints, pointOverrides, describePoint, sweepResult } = await import("../sim/sweep/index.js");
   const { sweepFiles, renderSweepTable, checkOutputDir, writeOutputSet, progressReporter } = await import("../reports/index.js");
-  const varies = flags.vary.map(parseVary);
+  const setup = await sweepSetup(file, flags);
+  flags = setup.flags;
+  const varies = setup.flags.vary.map(parseVary);
   const points = gridPoints(varies);
   const scenarios = [];
   for (const point of points) {
@@ -42,7 +45,7 @@ export async function sweep(file: string, flags: SweepFlags): Promise<void> {
   } finally {
     progress?.stop();
   }
-  const result = sweepResult(scenarios[0], varies, points, results);
+  const result = sweepResult(scenarios[0], varies, points, results, setup.base);
   const files = sweepFiles(result);
   const json = files["sweep.json"]!;
   const written = await writeOutputSet(out, files);
