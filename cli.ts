@@ -21,8 +21,8 @@ const program = new Command()
 
 program
   .command("run")
-  .description("simulate a scenario and write report.html, results.csv and results.json")
-  .argument("<scenario>", "scenario file (JSON)")
+  .description("simulate a scenario and write report.html, results.csv, results.json and long-format CSVs")
+  .argument("<scenario>", "scenario file (JSON), or a results.json to run again")
   .option("--strategies <ids>", "comma-separated strategies to compare (ids or labels; default: the scenario's)")
   .option("--seed <n>", "override the scenario's seed", number("--seed"))
   .option("--replications <n>", "override the number of replications", number("--replications"))
@@ -38,9 +38,9 @@ for (const option of budgetOptions()) program.commands.at(-1)?.addOption(option)
 
 program
   .command("sweep")
-  .description("simulate a scenario at every point of a grid of values and write report.html, sweep.csv and sweep.json")
-  .argument("<scenario>", "scenario file (JSON)")
-  .requiredOption("--vary <path=values>", "a path of the scenario and its values (repeatable; the grid is every combination): servers.count=2,4,8 or servers.count=2..16:2", collect)
+  .description("simulate a scenario at every point of a grid of values and write report.html, sweep.csv, sweep.json and long-format CSVs")
+  .argument("<scenario>", "scenario file (JSON), or a sweep.json to run again")
+  .option("--vary <path=values>", "a path of the scenario and its values (repeatable; the grid is every combination): servers.count=2,4,8 or servers.count=2..16:2 (default for a sweep.json: its grid)", collect)
   .option("--strategies <ids>", "comma-separated strategies to compare (ids or labels; default: the scenario's)")
   .option("--seed <n>", "override the scenario's seed", number("--seed"))
   .option("--replications <n>", "override the number of replications", number("--replications"))
@@ -57,7 +57,7 @@ for (const option of budgetOptions()) program.commands.at(-1)?.addOption(option)
 
 program
   .command("merge")
-  .description("combine the shard outputs of one sweep (lbsim sweep --shard K/N) into the report.html, sweep.csv and sweep.json the whole sweep writes")
+  .description("combine the shard outputs of one sweep (lbsim sweep --shard K/N) into the files the whole sweep writes")
   .argument("<dirs...>", "the shard output folders, one for each of shards 1 to N")
   .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>-sweep)")
   .option("--json", "print sweep.json to stdout (the summary goes to stderr)")

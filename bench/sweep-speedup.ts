@@ -2,10 +2,10 @@ import { loadScenarioFile, runScenarios } from "../sim/index.js";
 import { repoFile } from "./root.js";
 import { spread } from "./spread.js";
 
-/** The sweep the bench times: bench/large.json cut to 4 simulated minutes, one strategy, over 8 server counts. */
+/** The sweep the bench times: bench/large.json cut to 8 simulated minutes, one strategy, over 8 server counts. */
 function sweepScenarios() {
   const base = [
-    { path: ["duration"], value: "4m", flag: "bench" },
+    { path: ["duration"], value: "8m", flag: "bench" },
     { path: ["strategies"], value: ["cookie-insert"], flag: "bench" },
     { path: ["events"], value: [], flag: "bench" },
   ];
@@ -28,5 +28,5 @@ export async function sweepSpeedupRow(runs: number): Promise<string> {
   }
   const ratio = spread(seconds[1].map((s, i) => s / seconds[2][i]));
   const one = spread(seconds[1]).median, two = spread(seconds[2]).median;
-  return `| sweep of 8 points (bench-large, 4 min each), 1 worker against 2 | ${ratio.median.toFixed(2)}× faster on 2 (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}) | ${one.toFixed(1)} s on 1 worker, ${two.toFixed(1)} s on 2 | |`;
+  return `| sweep of 8 points (bench-large, 8 min each), 1 worker against 2 | ${ratio.median.toFixed(2)}× faster on 2 (${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}) | ${one.toFixed(1)} s on 1 worker, ${two.toFixed(1)} s on 2 | |`;
 }

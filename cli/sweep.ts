@@ -3,11 +3,12 @@ import type { Scenario } from "../sim/index.js";
 import type { Shard } from "../sim/sweep/shard.js";
 import { runBatch } from "./batch.js";
 import { budget, type BudgetFlags } from "./flags.js";
-import { loadWithFlags, type ScenarioFlags } from "./load.js";
+import { loadWithFlags, sweepSetup, type ScenarioFlags } from "./load.js";
 import { version } from "./package.js";
 
 export interface SweepFlags extends BudgetFlags, ScenarioFlags {
-  vary: string[];
+  /** Absent: the grid of the sweep.json given as the scenario. */
+  vary?: string[];
   baseline?: string;
   /** `--shard K/N`, or `auto` to take K and N from the batch engine's environment. */
   shard?: Shard | "auto";
@@ -29,7 +30,9 @@ export async function sweep(file: string, flags: SweepFlags): Promise<void> {
   const { InputError } = await import("../sim/index.js");
   const { parseVary, gridPoints, pointOverrides, describePoint, sweepResult, shardPoints, describeShard, batchFingerprint } = await import("../sim/sweep/index.js");
   const { sweepFiles, renderSweepTable, checkOutputDir, writeOutputSet, progressReporter, renderShardFile } = await import("../reports/index.js");
-  const varies = flags.vary.map(parseVary);
+  const setup = await sweepSetup(file, flags);
+  flags = setup.flags;
+  const varies = setup.flags.vary.map(parseVary);
   const points = gridPoints(varies);
   const shard = await chosenShard(flags.shard);
   // Every point is loaded, also by a shard: the fingerprint covers the whole sweep.
@@ -63,7 +66,7 @@ export async function sweep(file: string, flags: SweepFlags): Promise<void> {
   try {
     await runBatch(batch, { onProgress: progress?.update, budget: await budget(flags), workers: flags.workers, baseline: flags.baseline }, async (results) => {
       progress?.stop();
-      const result = sweepResult(scenarios[0], varies, selected, results);
+      const result = sweepResult(scenarios[0], varies, selected, results, setup.base);
       const files = shard ? { "shard.json": renderShardFile({ lbsim: version, fingerprint, shard, points: points.length, sweep: result }) } : sweepFiles(result);
       const written = await writeOutputSet(out, files);
       const table = selected.length > 0 ? renderSweepTable(result) : `no grid point falls to shard ${describeShard(shard as Shard)} (the grid has ${points.length})\n`;
@@ -85,6 +88,7 @@ async function chosenShard(flag: Shard | "auto" | undefined): Promise<Shard | un
   if (flag !== "auto") return flag;
   const { shardFromEnvironment } = await import("./shard-env.js");
   const { shard, source } = shardFromEnvironment(process.env);
-  process.stderr.write(`lbsim: shard ${shard.index}/${shard.count} from ${source}\n`);
+  process.stderr.write(`lbsim: shard ${shard.index}/${shard.count} from ${source}
+`);
   return shard;
 }

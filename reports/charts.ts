@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from "vega-lite";
 import { causeInfo, lostCauses } from "../sim/metrics/causes.js";
+import { metricAt } from "../sim/metrics/per-metric.js";
 import type { Result, StrategyResult } from "../sim/metrics/result.js";
 
 /** One chart of the HTML report: where it goes, what it is called, and its Vega-Lite spec. */
@@ -61,7 +62,7 @@ function strategyColor(result: Result) {
 }
 
 function ci(r: StrategyResult, key: string, value: number | null): Pick<BarRow, "lo" | "hi"> {
-  const half = r.estimates[key]?.ci95;
+  const half = metricAt(r.estimates, key)?.ci95;
   return half == null || value === null ? { lo: null, hi: null } : { lo: value - half, hi: value + half };
 }
 

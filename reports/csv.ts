@@ -1,5 +1,6 @@
 import { stringify } from "csv-stringify/sync";
 import type { Result } from "../sim/metrics/result.js";
+import { metricAt } from "../sim/metrics/per-metric.js";
 import { flatten } from "../sim/metrics/summary.js";
 
 /**
@@ -26,8 +27,8 @@ export function strategyColumns(result: Result, names: readonly string[] = metri
   const header = ["strategy", "id", "store", "replications", ...names, ...suffixed(".ci95"), "baseline", ...suffixed(".diff"), ...suffixed(".diff.ci95"), ...suffixed(".diff.unpairedCi95")];
   const rows = result.results.map((r) => {
     const values = flatten(r.metrics);
-    const diff = (field: "mean" | "ci95" | "unpairedCi95") => names.map((n) => r.vsBaseline[n]?.[field] ?? "");
-    return [r.strategy, r.id, r.store, result.replications, ...names.map((n) => values[n] ?? ""), ...names.map((n) => r.estimates[n]?.ci95 ?? ""), result.baseline, ...diff("mean"), ...diff("ci95"), ...diff("unpairedCi95")];
+    const diff = (field: "mean" | "ci95" | "unpairedCi95") => names.map((n) => metricAt(r.vsBaseline, n)?.[field] ?? "");
+    return [r.strategy, r.id, r.store, result.replications, ...names.map((n) => values[n] ?? ""), ...names.map((n) => metricAt(r.estimates, n)?.ci95 ?? ""), result.baseline, ...diff("mean"), ...diff("ci95"), ...diff("unpairedCi95")];
   });
   return { header, rows };
 }

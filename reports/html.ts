@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { causeInfo, lostCauses, topologyCauses } from "../sim/metrics/causes.js";
 import { pairedDifference } from "../sim/metrics/paired.js";
+import { metricAt } from "../sim/metrics/per-metric.js";
 import type { Result, StrategyResult, TopologyEventResult } from "../sim/metrics/result.js";
 import { flatten } from "../sim/metrics/summary.js";
 import { type ChartSpec, reportCharts } from "./charts.js";
@@ -146,7 +147,7 @@ function header(result: Result): string {
 export interface Column {
   group: string;
   header: string;
-  /** Name in `estimates` and `vsBaseline`. */
+  /** Dotted name in `metrics`, `estimates` and `vsBaseline`. */
   key: string;
   value: (r: StrategyResult) => number | null;
   format: (x: number | null) => string;
@@ -217,7 +218,7 @@ export function strategyCell(r: StrategyResult): string {
 }
 
 export function scoreCell(column: Column, r: StrategyResult, winner: StrategyResult | undefined): string {
-  const half = r.estimates[column.key]?.ci95;
+  const half = metricAt(r.estimates, column.key)?.ci95;
   const ci = half == null ? "" : ` <span class="ci">± ${column.spread(half)}</span>`;
   return `<td${r === winner ? ' class="best"' : ""}>${column.format(column.value(r))}${ci}</td>`;
 }
@@ -254,7 +255,7 @@ function narrowing(ratio: number | null, unpaired: number | null, column: Column
 }
 
 function differenceCell(column: Column, r: StrategyResult): string {
-  const d = r.vsBaseline[column.key];
+  const d = metricAt(r.vsBaseline, column.key);
   if (d?.mean == null) return "<td>n/a</td>";
   if (d.mean === 0 && d.sd === 0) return `<td class="same">0<span class="detail">the same in every replication</span></td>`;
   const ci = d.ci95 === null ? "" : ` <span class="ci">± ${column.spread(d.ci95)}</span>`;
@@ -320,8 +321,9 @@ function shareCi(half: number | null | undefined): string {
   return half == null || half === 0 ? "" : ` <span class="ci">± ${sig2.format(half * 100)}%</span>`;
 }
 
-function ciTitle(half: number | null | undefined, format: (x: number) => string): string {
-  return half == null ? "" : ` title="95% CI ± ${esc(format(half))}"`;
+/** The 95% half-width of a count (a mean over replications) beside it. */
+function countCi(half: number | null | undefined): string {
+  return half == null || half === 0 ? "" : ` <span class="ci">± ${sig2.format(half)}</span>`;
 }
 
 /** Shade of a loss cell by the share of active sessions lost: none, under 1%, under 5%, under 20%, more. */
@@ -335,11 +337,14 @@ function lossClass(e: TopologyEventResult): string {
 function lostCells(e: TopologyEventResult): string {
   const cls = lossClass(e);
   const causes = topologyCauses.filter((c) => e.lostByCause[c] > 0);
-  const title = topologyCauses.map((c) => `${causeInfo[c].title}: ${count(e.lostByCause[c])}`).join(" · ");
-  const detail = causes.length ? `<span class="detail">${causes.map((c) => `${esc(causeInfo[c].title.toLowerCase())} ${count(e.lostByCause[c])}`).join(" · ")}</span>` : "";
-  const half = e.ci95?.lostSessions;
-  const ci = half == null ? "" : ` (95% CI ± ${count(half)})`;
-  return `<td${cls} title="${esc(title + ci)}">${count(e.lostSessions)}${detail}</td><td${cls}>${pct(e.lostFraction)}${shareCi(e.ci95?.lostFraction)}</td>`;
+  // A cause's count with its half-width, as plain text (the detail line and the hover title).
+  const lost = (c: (typeof topologyCauses)[number]) => {
+    const half = e.ci95?.lostByCause?.[c];
+    return `${count(e.lostByCause[c])}${half == null || half === 0 ? "" : ` ± ${sig2.format(half)}`}`;
+  };
+  const title = topologyCauses.map((c) => `${causeInfo[c].title}: ${lost(c)}`).join(" · ");
+  const detail = causes.length ? `<span class="detail">${causes.map((c) => `${esc(causeInfo[c].title.toLowerCase())} ${lost(c)}`).join(" · ")}</span>` : "";
+  return `<td${cls} title="${esc(title)}">${count(e.lostSessions)}${countCi(e.ci95?.lostSessions)}${detail}</td><td${cls}>${pct(e.lostFraction)}${shareCi(e.ci95?.lostFraction)}</td>`;
 }
 
 function emptiedCell(drain: boolean, e: TopologyEventResult): string {
@@ -353,12 +358,12 @@ function emptiedCell(drain: boolean, e: TopologyEventResult): string {
 function eventRow(drainColumn: boolean, drain: boolean) {
   return ({ strategy, event: e }: EventGroup["rows"][number]): string => {
     const cells = [
-      `<td>${count(e.activeSessions)}</td>`,
-      `<td>${count(e.returnedSessions)}</td>`,
-      `<td>${count(e.movedSessions)}</td>`,
+      `<td>${count(e.activeSessions)}${countCi(e.ci95?.activeSessions)}</td>`,
+      `<td>${count(e.returnedSessions)}${countCi(e.ci95?.returnedSessions)}</td>`,
+      `<td>${count(e.movedSessions)}${countCi(e.ci95?.movedSessions)}</td>`,
       `<td>${pct(e.remapFraction)}${shareCi(e.ci95?.remapFraction)}</td>`,
-      `<td${ciTitle(e.ci95?.minimumFraction, (x) => `${sig2.format(x * 100)}%`)}>${pct(e.minimumFraction)}</td>`,
-      `<td${ciTitle(e.ci95?.balancedFraction, (x) => `${sig2.format(x * 100)}%`)}>${pct(e.balancedFraction)}</td>`,
+      `<td>${pct(e.minimumFraction)}${shareCi(e.ci95?.minimumFraction)}</td>`,
+      `<td>${pct(e.balancedFraction)}${shareCi(e.ci95?.balancedFraction)}</td>`,
       lostCells(e),
       drainColumn ? emptiedCell(drain, e) : "",
     ];
@@ -385,8 +390,8 @@ function eventsTable(result: Result): string {
 ${head}
 ${bodies.join("\n")}
 </table></div>
-<p class="note">Each event is judged once it has taken effect (health checks agree, drains reached their deadline, deploys finished).
-Moved: the sessions that came back after the event and went to a different server than before, and their share of those that came back (± its 95% half-width).
+<p class="note">Each event is judged once it has taken effect (health checks agree, drains reached their deadline, deploys finished). Figures are means over the replications, each ± its 95% half-width (none with one replication, or where every replication agreed).
+Moved: the sessions that came back after the event and went to a different server than before, and their share of those that came back.
 Minimum: the share any strategy must move (sessions whose server was taken away); balanced: the share a strategy that keeps load balanced by weight must move (for an addition, the new servers' share of the new total weight).</p>
 <p class="note"><strong>A move is only a loss where the store makes it one:</strong> with sessions in the servers' memory the state stays behind, with a shared store or client-side tokens a move costs nothing. So moves are not marked; losses are.</p>
 <p class="note">Lost: sessions active at the event that lost their state because of it (moved away from it, the memory of a crashed or stopped server, a drain's deadline; causes below the count, all of them on hover), and their share of the active sessions, shaded

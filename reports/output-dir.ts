@@ -7,7 +7,7 @@ import { InputError } from "../sim/scenario/errors.js";
  * lbsim's to replace, and `writeOutputSet` accepts no other name, so the check and the writer
  * cannot drift apart.
  */
-export const OUTPUT_FILES = ["report.html", "results.csv", "results.json", "sweep.csv", "sweep.json", "shard.json", "partial.json"] as const;
+export const OUTPUT_FILES = ["report.html", "results.csv", "results.json", "sweep.csv", "sweep.json", "metrics.csv", "replications.csv", "events.csv", "timeline.csv", "shard.json", "partial.json"] as const;
 export type OutputFile = (typeof OUTPUT_FILES)[number];
 
 export function isOutputFile(name: string): name is OutputFile {

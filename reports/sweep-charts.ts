@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
+import { metricAt } from "../sim/metrics/per-metric.js";
 import type { SweepResult } from "../sim/sweep/sweep-result.js";
 import type { ChartSpec } from "./charts.js";
 
@@ -46,7 +47,7 @@ export function sweepCharts(sweep: SweepResult): ChartSpec[] {
   return SWEEP_METRICS.flatMap(([name, title, format]) => {
     const rows = sweep.points.flatMap((point) =>
       point.result.results.flatMap((r): SweepRow[] => {
-        const e = r.estimates[name];
+        const e = metricAt(r.estimates, name);
         if (!e || e.mean === null) return [];
         const half = e.ci95;
         const at = point.values[axis.path];

@@ -18,6 +18,6 @@ export function renderSweepCsv(sweep: SweepResult): string {
 }
 
 /** A varied value as a CSV cell: numbers and text as they are, anything else as JSON. */
-function cell(value: unknown): string | number | boolean {
+export function cell(value: unknown): string | number | boolean {
   return typeof value === "number" || typeof value === "string" || typeof value === "boolean" ? value : JSON.stringify(value);
 }

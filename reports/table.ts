@@ -1,3 +1,4 @@
+import { metricAt } from "../sim/metrics/per-metric.js";
 import type { Result, StrategyResult } from "../sim/metrics/result.js";
 
 interface Column {
@@ -12,8 +13,8 @@ const percent = defined((x) => `${(100 * x).toFixed(x < 0.001 && x > 0 ? 3 : 1)}
 const amount = defined((x) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : `${+x.toPrecision(3)}`));
 const fixed = (digits: number) => defined((x) => x.toFixed(digits));
 const withCi = (r: StrategyResult, name: string, format: (x: number | null) => string) => {
-  const ci = r.estimates[name]?.ci95;
-  return ci === null || ci === undefined ? format(r.estimates[name]?.mean) : `${format(r.estimates[name].mean)} ±${format(ci)}`;
+  const e = metricAt(r.estimates, name);
+  return e?.ci95 === null || e?.ci95 === undefined ? format(e?.mean ?? null) : `${format(e.mean)} ±${format(e.ci95)}`;
 };
 
 const columns: Column[] = [
@@ -55,7 +56,7 @@ const messageColumns: Column[] = [
  * "0" where every replication gave the same value, the mean alone with one replication.
  */
 const difference = (name: string, format: (x: number | null) => string) => (r: StrategyResult) => {
-  const d = r.vsBaseline[name];
+  const d = metricAt(r.vsBaseline, name);
   if (d?.mean === null || d?.mean === undefined) return "n/a";
   if (d.mean === 0 && d.sd === 0) return "0";
   const signed = `${d.mean > 0 ? "+" : ""}${format(d.mean)}`;

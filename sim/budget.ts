@@ -2,6 +2,7 @@ import { compileDistribution } from "./model/distributions.js";
 import { warmStartSpan } from "./model/warm-start.js";
 import type { Scenario } from "./scenario/scenario.js";
 import { findStrategy } from "./strategies/index.js";
+import { lbsimVersion } from "./version.js";
 
 /** What a run may use before lbsim refuses it; each has the command-line flag that raises it. */
 export interface Budget {
@@ -9,7 +10,7 @@ export interface Budget {
   maxMemory: number;
   /** Engine events, summed over every run of the scenario. */
   maxEvents: number;
-  /** Bytes of report.html + results.json + results.csv. */
+  /** Bytes of the output files (report.html, results.json, results.csv and the long-format CSVs). */
   maxOutput: number;
 }
 
@@ -33,7 +34,7 @@ export interface Estimate {
   windows: number;
   /** Peak bytes of one run. */
   memory: number;
-  /** Bytes of the three output files. */
+  /** Bytes of the output files. */
   output: number;
   /** Requests a second the users offer once in steady state, and what the servers can answer at most. */
   offeredPerSecond: number;
@@ -55,12 +56,27 @@ export interface Estimate {
 const SLOT_BYTES = 260;
 /** A table entry (ring point, map slot) with the temporaries its build sorts. */
 const TABLE_ENTRY_BYTES = 40;
-/** A load window in the timeline (JS numbers in arrays) and in the outputs (JSON text, twice: results and report). */
+/** A load window in the timeline (JS numbers in arrays). */
 const WINDOW_BYTES = 80;
-const WINDOW_OUTPUT_BYTES = 120;
-/** A replication's metrics in results.json, and a per-server cost of the model. */
-const REPLICATION_OUTPUT_BYTES = 1500;
 const SERVER_BYTES = 400;
+// Output sizes, rounded up from what the files measure: a value of a window's series (in
+// results.json, the report's chart data, and a row of timeline.csv), of which there are the
+// run-wide series and up to five per server; a metric (in results.json with its interval and
+// difference, a row of metrics.csv, columns of results.csv), and the metrics a run and each device
+// class have; a metric in one replication (results.json, a row of replications.csv); a topology
+// event (results.json, the report, the rows of events.csv). Every CSV row repeats the scenario's
+// name, seed and the strategy's label besides.
+const WINDOW_VALUE_BYTES = 80;
+const RUN_WIDE_SERIES = 4;
+const PER_SERVER_SERIES = 5;
+const METRIC_OUTPUT_BYTES = 700;
+const REPLICATION_METRIC_BYTES = 70;
+const METRICS = 70;
+const CLASS_METRICS = 35;
+const EVENT_OUTPUT_BYTES = 2000;
+const EVENT_ROWS = 16;
+/** report.html's scripts and styles (about 1 MiB), with room to spare. */
+const FIXED_OUTPUT_BYTES = 4 * 2 ** 20;
 /** A NAT or proxy address: its address and its pool's cumulative size (sim/model/shared-addresses.ts), rounded up. */
 const SHARED_ADDRESS_BYTES = 16;
 /** The process before any run: Node, the code, the report libraries. */
@@ -98,9 +114,7 @@ export function estimate(s: Scenario): Estimate {
   // Every balancer replica builds its own tables.
   const memory =
     BASELINE_BYTES + liveUsers * SLOT_BYTES + sharedAddresses * SHARED_ADDRESS_BYTES + servers * (SERVER_BYTES + s.servers.workers * 4) + tables * s.balancer.replicas * TABLE_ENTRY_BYTES + windows * (WINDOW_BYTES + servers * 8);
-  // Each device class repeats most of a replication's metrics.
-  const perReplication = REPLICATION_OUTPUT_BYTES * (1 + (c.classes?.length ?? 0));
-  const output = s.strategies.length * (windows * (WINDOW_OUTPUT_BYTES + servers * 24) + s.replications * perReplication) + 4 * 2 ** 20;
+  const output = outputBytes(s, windows, servers);
   const returnSeconds = c.returning.fraction > 0 ? Math.min(returnGap, s.duration) : 0;
   // In steady state the visits in progress (new and returning) each send one request per think time and response.
   const visitsPerSecond = Math.min(c.visitsPerSecond, c.count === undefined ? Infinity : c.count / s.duration) / Math.max(1e-9, 1 - Math.min(returnsInRun, 0.999999));
@@ -113,6 +127,17 @@ export function estimate(s: Scenario): Estimate {
     return Math.max(busiest ?? 0, share);
   }, null);
   return { runs, requestsPerRun, events, liveUsers, windows, memory, output, offeredPerSecond, capacityPerSecond, visitSeconds, returnSeconds, storeUtilisation };
+}
+
+/** Bytes of the output files, per strategy: its windows' series, its metrics (and each replication's), its topology events; and the report's scripts. */
+function outputBytes(s: Scenario, windows: number, servers: number): number {
+  const row = s.name.length + String(s.seed).length + Math.max(...s.strategies.map((e) => e.label.length)) + 4;
+  const metrics = METRICS + CLASS_METRICS * (s.clients.classes?.length ?? 0);
+  const perStrategy =
+    windows * (RUN_WIDE_SERIES + PER_SERVER_SERIES * servers) * (WINDOW_VALUE_BYTES + row) +
+    metrics * (METRIC_OUTPUT_BYTES + row + s.replications * (REPLICATION_METRIC_BYTES + row)) +
+    s.events.length * (EVENT_OUTPUT_BYTES + EVENT_ROWS * row);
+  return s.strategies.length * perStrategy + FIXED_OUTPUT_BYTES;
 }
 
 /** The budgets an estimate exceeds (or cannot be compared with: NaN), each as a sentence with the numbers and the flag that raises it. */
@@ -164,9 +189,14 @@ export function describeEstimate(e: Estimate): string {
   ].join("\n");
 }
 
-/** Warnings about what the scenario measures: a warmup shorter than the ramp to steady state, offered load past capacity. */
+/**
+ * Warnings about what the scenario measures: a warmup shorter than the ramp to steady state, offered
+ * load past capacity; and results to reproduce that another version of lbsim wrote.
+ */
 export function scenarioWarnings(s: Scenario, e: Estimate): string[] {
   const warnings: string[] = [];
+  if (s.reproduces && s.reproduces.version !== lbsimVersion())
+    warnings.push(`this ${s.reproduces.kind}.json was written by lbsim ${s.reproduces.version}; this is lbsim ${lbsimVersion()}, whose results may differ`);
   const ramp = e.visitSeconds + e.returnSeconds;
   if (s.warmup < ramp && !s.warmStart) {
     const why = `a visit lasts about ${seconds(e.visitSeconds)}${e.returnSeconds > 0 ? ` and users return after about ${seconds(e.returnSeconds)}` : ""}`;

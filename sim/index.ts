@@ -1,5 +1,5 @@
 /** lbsim as a library: load a scenario, run it, get a serialisable Result. Nothing here prints. */
-export { loadScenarioFile, parseScenario } from "./scenario/load.js";
+export { loadScenarioFile, loadScenarioDocument, parseScenario } from "./scenario/load.js";
 export { InputError } from "./scenario/errors.js";
 export { selectStrategies } from "./scenario/select.js";
 export { describeScenario } from "./scenario/describe.js";

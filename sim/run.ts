@@ -5,7 +5,9 @@ import { estimates, meanEvents, meanMetrics, meanPhases } from "./metrics/summar
 import type { RunOutput } from "./model/simulation.js";
 import { runJobs, type Job } from "./parallel/run-jobs.js";
 import { outputOf, runTask } from "./parallel/run-task.js";
+import { scenarioDocument } from "./scenario/document.js";
 import type { Scenario, StrategyEntry } from "./scenario/scenario.js";
+import { lbsimVersion } from "./version.js";
 
 export interface RunOptions {
   /** Called now and then with the share of the work done, from 0 to 1, for progress display. */
@@ -14,7 +16,10 @@ export interface RunOptions {
   budget?: Budget;
   /** Bytes of memory in use now, checked against the budget between slices (default: the process's resident set). */
   memoryInUse?(): number;
-  /** The label of the strategy the others are compared with (default the first); InputError when no strategy has it. */
+  /**
+   * The label of the strategy the others are compared with (default: the results file's being
+   * reproduced, when it is among the strategies run, else the first); InputError when no strategy has it.
+   */
   baseline?: string;
 }
 
@@ -46,7 +51,7 @@ function checkBudget(scenario: Scenario, budget: Budget): void {
  * budget, or as soon as a run passes it.
  */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Result {
-  baselineLabel(scenario.strategies.map((e) => e.label), options.baseline);
+  baselineOf(scenario, options.baseline);
   const budget = options.budget ?? DEFAULT_BUDGET;
   checkBudget(scenario, budget);
   const jobs = jobsOf(scenario);
@@ -69,7 +74,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Resul
 export async function runScenarios(scenarios: readonly Scenario[], options: BatchOptions = {}): Promise<Result[]> {
   const budget = options.budget ?? DEFAULT_BUDGET;
   for (const scenario of scenarios) {
-    baselineLabel(scenario.strategies.map((e) => e.label), options.baseline);
+    baselineOf(scenario, options.baseline);
     checkBudget(scenario, budget);
   }
   const jobs = scenarios.flatMap((scenario, point) => jobsOf(scenario, point));
@@ -85,11 +90,19 @@ export async function runScenarios(scenarios: readonly Scenario[], options: Batc
   });
 }
 
-/** The scenario's result from its runs' outputs, in `jobsOf` order, each strategy compared with `baseline` (default the first). */
+/** The label of the strategy the scenario's others are compared with: `requested`, else a reproduced results file's where it was run, else the first. */
+function baselineOf(scenario: Scenario, requested?: string): string {
+  const labels = scenario.strategies.map((e) => e.label);
+  const reproduced = scenario.reproduces?.baseline;
+  return baselineLabel(labels, requested ?? (reproduced !== undefined && labels.includes(reproduced) ? reproduced : undefined));
+}
+
+/** The scenario's result from its runs' outputs, in `jobsOf` order, each strategy compared with `baseline` (default as `baselineOf`). */
 export function resultOf(scenario: Scenario, outputs: readonly RunOutput[], baseline?: string): Result {
   const results = scenario.strategies.map((entry, e) => summarise(scenario, entry, outputs.slice(e * scenario.replications, (e + 1) * scenario.replications)));
   const classes = scenario.clients.classes;
-  return withBaseline(baselineLabel(scenario.strategies.map((e) => e.label), baseline), {
+  const compared = withBaseline(baselineOf(scenario, baseline), {
+    lbsim: { version: lbsimVersion() },
     scenario: scenario.name,
     description: scenario.description,
     seed: scenario.seed,
@@ -100,6 +113,7 @@ export function resultOf(scenario: Scenario, outputs: readonly RunOutput[], base
     ...(classes ? { classes: classes.map(({ name, fraction }) => ({ name, fraction })) } : {}),
     results,
   });
+  return { ...compared, scenarioDocument: scenarioDocument(scenario) };
 }
 
 function mean(values: readonly number[]): number {

@@ -4,7 +4,7 @@ import { InputError } from "../sim/scenario/errors.js";
 import { loadScenarioFile } from "../sim/scenario/load.js";
 import { runScenario } from "../sim/run.js";
 import { scenario } from "./helpers.js";
-import { renderCsv, renderJson, renderTable } from "../reports/index.js";
+import { renderCsv, renderJson, renderTable, runFiles } from "../reports/index.js";
 
 const base = { servers: { count: 4 }, strategies: ["round-robin"], replications: 1 };
 
@@ -42,6 +42,18 @@ describe("estimates and budgets before a run", () => {
     const s = scenario({ ...base, clients: { visitsPerSecond: 1e6 } });
     expect(() => runScenario(s)).toThrow(BudgetError);
     expect(() => runScenario(s)).toThrow(/memory .* more than --max-memory 4 GiB/);
+  });
+
+  it("estimates at least the bytes every output file takes, and at most twice that beyond the report's 4 MiB allowance for its scripts", () => {
+    const written = (s: ReturnType<typeof scenario>) => Object.values(runFiles(runScenario(s))).reduce((n, text) => n + Buffer.byteLength(text!), 0);
+    // Many windows of many servers (timeline.csv and the series in results.json lead), then many replications (replications.csv leads).
+    const windows = scenario({ ...base, name: "many-windows", duration: "20m", warmup: "1m", replications: 2, metrics: { window: "1s" }, servers: { count: 6 }, strategies: ["round-robin", "cookie-insert"], events: [{ at: "10m", crash: "s2" }] });
+    const replications = scenario({ ...base, name: "many-replications", duration: "5m", warmup: "1m", replications: 40, servers: { count: 3 }, clients: { visitsPerSecond: 2 }, strategies: ["round-robin", "random"] });
+    for (const s of [windows, replications]) {
+      const bytes = written(s);
+      expect(estimate(s).output, s.name).toBeGreaterThanOrEqual(bytes);
+      expect(estimate(s).output, s.name).toBeLessThanOrEqual(2 * bytes + 4 * 2 ** 20);
+    }
   });
 
   it("refuses a half-millisecond load window over an hour for its output", () => {

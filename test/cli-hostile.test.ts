@@ -65,7 +65,8 @@ describe("budgets from the command line", () => {
   it("run refuses a year of traffic, writes nothing, and --max-events raises the limit", () => {
     const dir = tmp();
     const out = join(dir, "out");
-    const file = write(dir, { duration: "365d", clients: { visitsPerSecond: 10 } });
+    // Hour-long load windows: a year of 60 s windows would also write more than --max-output allows.
+    const file = write(dir, { duration: "365d", clients: { visitsPerSecond: 10 }, metrics: { window: "1h" } });
     const r = lbsim(["run", file, "--out", out]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/implies about .* events .* more than --max-events 2 billion/);

@@ -64,7 +64,7 @@ describe("lbsim sweep", () => {
     rows.forEach((row, i) => {
       const point = sweep.points[Math.floor(i / 2)].result.results[i % 2];
       expect(Number(row.requests)).toBe(point.metrics.requests);
-      expect(Number(row["latencyMs.p99.ci95"])).toBeCloseTo(point.estimates["latencyMs.p99"].ci95, 10);
+      expect(Number(row["latencyMs.p99.ci95"])).toBeCloseTo(point.estimates.latencyMs.p99.ci95, 10);
     });
   });
 

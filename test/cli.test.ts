@@ -25,7 +25,7 @@ const small = (dir: string, extra: Record<string, unknown> = {}) => {
 };
 
 describe("lbsim run", () => {
-  it("writes report.html, results.csv and results.json and prints the summary", () => {
+  it("writes report.html, results.csv, results.json and the long-format CSVs and prints the summary", () => {
     const dir = tmp();
     const out = join(dir, "out");
     const r = lbsim(["run", small(dir), "--out", out]);
@@ -33,7 +33,7 @@ describe("lbsim run", () => {
     expect(r.stderr).toMatch(/^lbsim: warning: the warmup \(0 s\) is shorter than the .* the users need to reach steady state/);
     expect(r.stderr.split("\n").filter(Boolean)).toHaveLength(1);
     expect(r.status).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(["report.html", "results.csv", "results.json"]);
+    expect(readdirSync(out).sort()).toEqual(["events.csv", "metrics.csv", "replications.csv", "report.html", "results.csv", "results.json", "timeline.csv"]);
     expect(r.stdout).toMatch(/^small: seed 1, 2 replications/);
     for (const id of ["round-robin", "nginx-ip-hash", "cookie-insert"]) expect(r.stdout).toContain(id);
     const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));

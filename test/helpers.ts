@@ -7,7 +7,7 @@ import type { PoolView, RoutingView } from "../sim/strategies/define.js";
 
 /** A validated scenario from an object literal, failing the test on any problem. */
 export function scenario(raw: unknown, name = "test"): Scenario {
-  const { scenario, issues } = compileScenario(scenarioSchema.parse(raw), name);
+  const { scenario, issues } = compileScenario(scenarioSchema.parse(raw), name, raw as Record<string, unknown>);
   if (!scenario) throw new Error(issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));
   return scenario;
 }

@@ -1,10 +1,11 @@
 import { InputError } from "../scenario/errors.js";
-import type { Metrics, PairedDifference, Result, StrategyResult } from "./result.js";
+import { nest } from "./per-metric.js";
+import type { Metrics, PairedDifference, PerMetric, Result, StrategyResult } from "./result.js";
 import { estimate, flatten, tCritical95 } from "./summary.js";
 
 /** A strategy's and a run's results before the strategies are compared with the baseline. */
 export type UnpairedStrategyResult = Omit<StrategyResult, "vsBaseline">;
-export type UnpairedResult = Omit<Result, "baseline" | "results"> & { results: UnpairedStrategyResult[] };
+export type UnpairedResult = Omit<Result, "baseline" | "results" | "scenarioDocument"> & { results: UnpairedStrategyResult[] };
 
 /** Differences within this share of the values compared are rounding (sums taken in another order), not a difference. */
 const ROUNDING = 1e-9;
@@ -43,23 +44,22 @@ function welchHalfWidth(sx: number, sy: number, n: number): number {
   return tCritical95(Math.max(1, Math.floor(df))) * Math.sqrt(vx + vy);
 }
 
-/** Every metric of `runs` (the dotted names of `estimates`) minus the same metric of `base`, paired by replication. */
-export function pairedDifferences(runs: readonly Metrics[], base: readonly Metrics[]): Record<string, PairedDifference> {
+/** Every metric of `runs` minus the same metric of `base`, paired by replication, nested as the metrics are. */
+export function pairedDifferences(runs: readonly Metrics[], base: readonly Metrics[]): PerMetric<PairedDifference> {
   const flat = runs.map((m) => flatten(m));
   const flatBase = base.map((m) => flatten(m));
-  return Object.fromEntries(Object.keys(flat[0]).map((name) => [name, pairedDifference(flat.map((f) => f[name]), flatBase.map((f) => f[name]))]));
+  return nest(Object.fromEntries(Object.keys(flat[0]).map((name) => [name, pairedDifference(flat.map((f) => f[name]), flatBase.map((f) => f[name]))])));
 }
 
 /** A strategy against itself: exactly 0, with no spread, whatever the replications did. */
-function itself(runs: readonly Metrics[]): Record<string, PairedDifference> {
+function itself(runs: readonly Metrics[]): PerMetric<PairedDifference> {
   const flat = runs.map((m) => flatten(m));
-  return Object.fromEntries(
-    Object.keys(flat[0]).map((name) => {
-      const n = flat.filter((f) => f[name] !== null && f[name] !== undefined).length;
-      const half = n < 2 ? null : 0;
-      return [name, { n, mean: n ? 0 : null, sd: n ? 0 : null, ci95: half, unpairedCi95: half, pairedToUnpaired: null, distinguishable: false }];
-    }),
-  );
+  const zero = (name: string): PairedDifference => {
+    const n = flat.filter((f) => f[name] !== null && f[name] !== undefined).length;
+    const half = n < 2 ? null : 0;
+    return { n, mean: n ? 0 : null, sd: n ? 0 : null, ci95: half, unpairedCi95: half, pairedToUnpaired: null, distinguishable: false };
+  };
+  return nest(Object.fromEntries(Object.keys(flat[0]).map((name) => [name, zero(name)])));
 }
 
 /** The label of the baseline strategy: `requested`, else the first; a label that is none of the strategies' is the user's mistake. */
@@ -70,7 +70,7 @@ export function baselineLabel(labels: readonly string[], requested?: string): st
 }
 
 /** The result with every strategy compared with the baseline (a label `baselineLabel` accepted), metric by metric. */
-export function withBaseline(baseline: string, { results, ...run }: UnpairedResult): Result {
+export function withBaseline(baseline: string, { results, ...run }: UnpairedResult): Omit<Result, "scenarioDocument"> {
   const base = results.find((r) => r.strategy === baseline)!;
   const paired = results.map((r) => ({ ...r, vsBaseline: r === base ? itself(r.replications) : pairedDifferences(r.replications, base.replications) }));
   return { ...run, baseline, results: paired };

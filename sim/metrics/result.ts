@@ -208,9 +208,12 @@ export interface TopologyEventResult {
   lostByCause: Record<TopologyCause, number>;
   /** For drains: the longest time a drained server took to hold no session in use; null when one still held some at its deadline, or for other events. */
   emptiedAfter: Measure;
-  /** Over replications (in results, not in one run's output): the 95% half-width of each figure, null with one replication. */
-  ci95?: Partial<Record<EventFigure, number | null>>;
+  /** Over replications (in results, not in one run's output): the 95% half-width of each figure and of each cause's losses, null with one replication. */
+  ci95?: EventIntervals;
 }
+
+/** The 95% half-widths of an event's figures over replications, nested as the figures are. */
+export type EventIntervals = Partial<Record<EventFigure, number | null>> & { lostByCause?: Record<TopologyCause, number | null> };
 
 /** The figures of a topology event that vary between replications. */
 export const EVENT_FIGURES = ["activeSessions", "returnedSessions", "movedSessions", "remapFraction", "minimumFraction", "balancedFraction", "lostSessions", "lostFraction", "emptiedAfter"] as const;
@@ -239,6 +242,12 @@ export interface Timeline {
   /** Names of the server columns (in results; a run's own timeline leaves them to its server list). */
   servers?: string[];
 }
+
+/**
+ * `M`'s shape with every numeric leaf (a count, a ratio, null where undefined) replaced by `T`:
+ * how `estimates` and `vsBaseline` nest, key for key as `metrics` does.
+ */
+export type PerMetric<T, M = Metrics> = { [K in keyof M]: NonNullable<M[K]> extends number ? T : PerMetric<T, NonNullable<M[K]>> };
 
 /** Mean, spread and 95% confidence half-width of one metric over the replications where it is defined (all null where it is in none). */
 export interface Estimate {
@@ -278,13 +287,13 @@ export interface StrategyResult {
   classes?: Record<string, string>;
   /** Means over replications. */
   metrics: Metrics;
-  /** Uncertainty of each scalar metric (dotted names for nested ones, e.g. `latencyMs.p99`). */
-  estimates: Record<string, Estimate>;
+  /** Uncertainty of each metric, nested exactly as `metrics` is (`estimates.latencyMs.p99` is `metrics.latencyMs.p99`'s). */
+  estimates: PerMetric<Estimate>;
   /**
-   * Each metric of `estimates` (same names) minus the baseline strategy's, paired by
-   * replication; the baseline's own differences are exactly 0 (0 half-widths, never distinguishable).
+   * Each metric (nested as `metrics`) minus the baseline strategy's, paired by replication; the
+   * baseline's own differences are exactly 0 (0 half-widths, never distinguishable).
    */
-  vsBaseline: Record<string, PairedDifference>;
+  vsBaseline: PerMetric<PairedDifference>;
   /** Topology events, averaged over replications (fractions are means of per-replication fractions). */
   events: TopologyEventResult[];
   /** Per-server requests and utilisation, means over replications. */
@@ -297,6 +306,8 @@ export interface StrategyResult {
 }
 
 export interface Result {
+  /** The lbsim that wrote it. */
+  lbsim: { version: string };
   scenario: string;
   description: string;
   seed: number;
@@ -309,4 +320,10 @@ export interface Result {
   /** The label of the strategy every other is compared with (`vsBaseline`). */
   baseline: string;
   results: StrategyResult[];
+  /**
+   * The scenario as it was run, a document the scenario schema accepts: the file's JSON with every
+   * override applied (`--seed`, `--replications`, `--set`, a sweep point's values), its name, seed
+   * and replications written out, and the strategy entries run, as written.
+   */
+  scenarioDocument: Record<string, unknown>;
 }

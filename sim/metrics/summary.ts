@@ -1,4 +1,6 @@
-import { EVENT_FIGURES, type Estimate, type Metrics, type PhaseResult, type TopologyEventResult } from "./result.js";
+import type { TopologyCause } from "./causes.js";
+import { nest } from "./per-metric.js";
+import { EVENT_FIGURES, type Estimate, type EventIntervals, type Metrics, type PerMetric, type PhaseResult, type TopologyEventResult } from "./result.js";
 
 /** Two-sided 95% Student-t critical values for 1..30 degrees of freedom (standard tables). */
 const T95 = [
@@ -32,10 +34,10 @@ export function flatten(value: object, prefix = ""): Record<string, number | nul
   return out;
 }
 
-/** Per-metric estimates over replications. */
-export function estimates(runs: readonly Metrics[]): Record<string, Estimate> {
+/** Per-metric estimates over replications, nested as the metrics are. */
+export function estimates(runs: readonly Metrics[]): PerMetric<Estimate> {
   const flat = runs.map((m) => flatten(m));
-  return Object.fromEntries(Object.keys(flat[0]).map((name) => [name, estimate(flat.map((f) => f[name]))]));
+  return nest(Object.fromEntries(Object.keys(flat[0]).map((name) => [name, estimate(flat.map((f) => f[name]))])));
 }
 
 /** The mean of each metric over the replications where it is defined (null where it is in none), in the same shape. */
@@ -45,16 +47,22 @@ export function meanMetrics(runs: readonly Metrics[]): Metrics {
 
 /**
  * Topology events averaged over replications (every replication has the same events), each
- * with the 95% half-width of every figure (null with one replication, or where undefined).
+ * with the 95% half-width of every figure and of each cause's losses (null with one
+ * replication, or where undefined).
  */
 export function meanEvents(runs: readonly TopologyEventResult[][]): TopologyEventResult[] {
   return runs[0].map((first, i) => {
     const column = runs.map((r) => r[i]);
-    const ci95 = Object.fromEntries(EVENT_FIGURES.map((key) => [key, estimate(column.map((e) => e[key])).ci95]));
+    const half = (values: (number | null)[]) => estimate(values).ci95;
+    const causes = Object.keys(first.lostByCause) as TopologyCause[];
+    const ci95: EventIntervals = {
+      ...Object.fromEntries(EVENT_FIGURES.map((key) => [key, half(column.map((e) => e[key]))])),
+      lostByCause: Object.fromEntries(causes.map((cause) => [cause, half(column.map((e) => e.lostByCause[cause]))])) as Record<TopologyCause, number | null>,
+    };
     const mean = meanOf(column) as TopologyEventResult;
     // A drain that left sessions at its deadline in any replication did not empty: no time to average.
     if (column.some((e) => e.emptiedAfter === null)) mean.emptiedAfter = null;
-    return { ...mean, at: first.at, action: first.action, server: first.server, ci95: ci95 as TopologyEventResult["ci95"] };
+    return { ...mean, at: first.at, action: first.action, server: first.server, ci95 };
   });
 }
 

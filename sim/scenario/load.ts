@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { decodeText } from "./decode-text.js";
+import { embeddedScenario, type Reproduced } from "./embedded.js";
 import { formatPath, InputError, type Problem } from "./errors.js";
 import { JsonDocument } from "./json-text.js";
 import { clip, quote } from "./quote.js";
@@ -19,30 +20,65 @@ export interface Override {
   flag: string;
 }
 
-/** Reads and validates a scenario file; every user mistake becomes an InputError naming the file (or the flag of an override). */
+/**
+ * Reads and validates a scenario file, or the scenario embedded in lbsim's results.json or
+ * sweep.json; every user mistake becomes an InputError naming the file (or the flag of an override).
+ */
 export function loadScenarioFile(file: string, overrides: readonly Override[] = []): Scenario {
+  return parseScenario(readScenarioText(file), file, overrides);
+}
+
+/**
+ * The scenario document in `file` (a scenario file, or the one a results or sweep file embeds)
+ * with the overrides applied, not checked (what the points of a sweep have in common), and what
+ * a results or sweep file says of its runs.
+ */
+export function loadScenarioDocument(file: string, overrides: readonly Override[] = []): { document: Record<string, unknown>; reproduces?: Reproduced } {
+  const parsed = JsonDocument.parse(readScenarioText(file));
+  if (!parsed.document) throw new InputError(file, parsed.problems);
+  const embedded = embeddedScenario(parsed.document.value);
+  if (embedded && "problem" in embedded) throw new InputError(file, [{ path: "", message: embedded.problem }]);
+  const document = withOverrides(embedded ? embedded.document : parsed.document.value, overrides) as Record<string, unknown>;
+  return embedded ? { document, reproduces: embedded.reproduced } : { document };
+}
+
+/** The text of a scenario file, refused when unreadable, too large or not UTF-8. */
+function readScenarioText(file: string): string {
   let read: ReturnType<typeof readBytes>;
   try {
     read = readBytes(file, MAX_SCENARIO_BYTES);
   } catch (error) {
     throw new InputError(file, [{ path: "", message: `cannot read the scenario file: ${readFailure(error)}` }]);
   }
-  if ("tooLarge" in read) throw new InputError(file, [{ path: "", message: `the file is larger than ${MAX_SCENARIO_BYTES / 2 ** 20} MiB; a scenario is a few kilobytes` }]);
+  if ("tooLarge" in read) {
+    const limit = `larger than ${MAX_SCENARIO_BYTES / 2 ** 20} MiB`;
+    // results.json and sweep.json begin with the lbsim that wrote them, and end with the scenario.
+    const output = /^\{\s*"lbsim"\s*:\s*\{\s*"version"/.test(read.head.toString("utf8"));
+    const message = output
+      ? `lbsim's results are read for their scenario up to ${MAX_SCENARIO_BYTES / 2 ** 20} MiB, and this file is ${limit}; run its scenarioDocument (jq .scenarioDocument ${file} > scenario.json), with --baseline as its results name it`
+      : `the file is ${limit}; a scenario is a few kilobytes`;
+    throw new InputError(file, [{ path: "", message }]);
+  }
   const decoded = decodeText(read.bytes);
   if ("problem" in decoded) throw new InputError(file, [decoded.problem]);
-  return parseScenario(decoded.text, file, overrides);
+  return decoded.text;
 }
 
 export { MAX_SCENARIO_BYTES };
 
 /**
  * Validates a scenario's JSON text (`file` names it in messages and, without a `name` key,
- * names the scenario). Throws an InputError listing every problem found, in file order.
+ * names the scenario), or that of the scenario embedded in lbsim's results.json or sweep.json.
+ * Throws an InputError listing every problem found, in file order.
  */
 export function parseScenario(text: string, file: string, overrides: readonly Override[] = []): Scenario {
   const parsed = JsonDocument.parse(text);
   const document = parsed.document;
   if (!document) throw new InputError(file, parsed.problems);
+  const embedded = embeddedScenario(document.value);
+  if (embedded && "problem" in embedded) throw new InputError(file, [{ path: "", message: embedded.problem }]);
+  // Where the scenario is in the file: paths below are the scenario's, located in the file under it.
+  const prefix: (string | number)[] = embedded?.path ?? [];
 
   const problems: Problem[] = document.duplicateKeys().map((d) => ({
     path: shortPath(d.path),
@@ -53,13 +89,13 @@ export function parseScenario(text: string, file: string, overrides: readonly Ov
   // A number too large for a double reached the schema as Infinity; what it says about that
   // value ("got number Infinity") only repeats the problem above in words the user never wrote.
   const tooLarge = document.hazards.filter((h) => h.kind === "number").map((h) => h.path);
-  const value = withOverrides(document.value, overrides);
+  const value = withOverrides(embedded ? embedded.document : document.value, overrides);
   const context: IssueContext = { data: value, schema: editorSchema };
   const checked = scenarioSchema.safeParse(value, tagDefaultMessages);
   let scenario: Scenario | undefined;
   let findings: Finding[];
   if (checked.success) {
-    const compiled = compileScenario(checked.data, basename(file).replace(/\.json$/i, ""));
+    const compiled = compileScenario(checked.data, basename(file).replace(/\.json$/i, ""), value as Record<string, unknown>);
     findings = compiled.issues;
     scenario = compiled.scenario;
   } else {
@@ -67,17 +103,18 @@ export function parseScenario(text: string, file: string, overrides: readonly Ov
   }
   const flagged: string[] = [];
   for (const f of findings) {
-    if (f.key === undefined && tooLarge.some((p) => startsWith(f.path, p))) continue;
+    if (f.key === undefined && tooLarge.some((p) => startsWith([...prefix, ...f.path], p))) continue;
     const at = f.key === undefined ? f.path : [...f.path, f.key];
     const override = overrides.find((o) => startsWith(at, o.path));
     if (override) {
       flagged.push(`${override.flag}: ${f.message}`);
       continue;
     }
-    problems.push({ path: shortPath(f.path), ...document.locate(at, f.key !== undefined), message: f.message });
+    problems.push({ path: shortPath([...prefix, ...f.path]), ...document.locate([...prefix, ...at], f.key !== undefined), message: f.message });
   }
   if (flagged.length > 0) throw new InputError(flagged.join("\n"));
   if (problems.length > 0 || !scenario) throw new InputError(file, problems.sort(byPosition));
+  if (embedded) scenario.reproduces = embedded.reproduced;
   return scenario;
 }
 

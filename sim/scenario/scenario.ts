@@ -7,6 +7,7 @@ import { defaultAddress } from "../model/servers.js";
 import { PoolPlan } from "./plan.js";
 import { compileSharedAddresses, type NatPool, type Proxies } from "./nat-pools.js";
 import { closest } from "./suggest.js";
+import type { Reproduced } from "./embedded.js";
 import { z } from "zod";
 
 /** One problem with a scenario, located by its JSON path (`servers.list[2].weight`). */
@@ -32,6 +33,8 @@ export interface StrategyEntry {
   store: StoreSpec;
   /** The device classes routed by a strategy of their own, in `clients.classes` order; the others use the entry's. Absent without any. */
   classes?: ClassStrategy[];
+  /** The entry as the scenario file writes it (an id, or `{ id, ...options }`), with its label when a `#n` suffix made it unique. */
+  written: unknown;
 }
 
 /** A device class's own strategy in an entry: over the entry's servers and store, with its own state. */
@@ -84,10 +87,17 @@ export interface Scenario {
   metrics: RawScenario["metrics"];
   strategies: StrategyEntry[];
   events: ScenarioEvent[];
+  /** The document the schema checked (the file's JSON with any overrides applied), durations as written. */
+  document: Record<string, unknown>;
+  /** Loaded from lbsim's results.json or sweep.json: what that file says of the runs that wrote it. */
+  reproduces?: Reproduced;
 }
 
-/** Resolves what the schema cannot see: server names in events, time ranges; fills in servers and strategy entries. */
-export function compileScenario(raw: RawScenario, fallbackName: string): { scenario?: Scenario; issues: Issue[] } {
+/**
+ * Resolves what the schema cannot see: server names in events, time ranges; fills in servers and
+ * strategy entries. `document` is what the schema parsed into `raw`.
+ */
+export function compileScenario(raw: RawScenario, fallbackName: string, document: Record<string, unknown>): { scenario?: Scenario; issues: Issue[] } {
   const issues: Issue[] = [];
   const given: { name: string; weight: number; address?: string; id?: number }[] =
     raw.servers.list ?? Array.from({ length: raw.servers.count ?? 0 }, (_, i) => ({ name: `s${i + 1}`, weight: 1 }));
@@ -100,25 +110,28 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
 
   const entries: StrategyEntry[] = [];
   // The schema has checked ids and options already (schema.ts, strategyEntry).
+  const written = document.strategies as unknown[];
   raw.strategies.forEach((entry, i) => {
     const { id, label, store, classes, ...options } = typeof entry === "string" ? { id: entry } : entry;
     const def = findStrategy(id) as StrategyDef;
     const own = classStrategies(classes, raw.clients.classes, ["strategies", i, "classes"], issues);
-    const compiled: StrategyEntry = { label: label ?? withClasses(id, own), id, options: def.options.parse(options), store: store ?? storeFor(def, raw.store) };
+    const compiled: StrategyEntry = { label: label ?? withClasses(id, own), id, options: def.options.parse(options), store: store ?? storeFor(def, raw.store), written: written[i] };
     entries.push(own.length > 0 ? { ...compiled, classes: own } : compiled);
   });
   // A repeated label takes the first "#n" no entry has: entries "x", "x" and one labelled "x#2"
   // would otherwise end up "x", "x#2", "x#2", and labels name results and --strategies picks.
-  const written = new Set(entries.map((e) => e.label));
+  const labels = new Set(entries.map((e) => e.label));
   const taken = new Set<string>();
   const suffix = new Map<string, number>();
   for (const e of entries) {
     if (taken.has(e.label)) {
       let n = suffix.get(e.label) ?? 1;
       do n++;
-      while (written.has(`${e.label}#${n}`) || taken.has(`${e.label}#${n}`));
+      while (labels.has(`${e.label}#${n}`) || taken.has(`${e.label}#${n}`));
       suffix.set(e.label, n);
       e.label = `${e.label}#${n}`;
+      // Written with its label, the entry keeps it wherever it is run (selected alone, reproduced).
+      e.written = { ...(typeof e.written === "string" ? { id: e.written } : (e.written as object)), label: e.label };
     }
     taken.add(e.label);
   }
@@ -164,6 +177,7 @@ export function compileScenario(raw: RawScenario, fallbackName: string): { scena
       metrics: raw.metrics,
       strategies: entries,
       events,
+      document,
     },
   };
 }

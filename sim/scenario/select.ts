@@ -28,5 +28,5 @@ function pick(scenario: Scenario, name: string): StrategyEntry | string {
   if (byId.length > 1) return `${JSON.stringify(name)} matches ${byId.length} entries of the scenario (${byId.map((e) => JSON.stringify(e.label)).join(", ")}); name one by its label`;
   const def = findStrategy(name);
   if (!def) return unknownStrategy(name);
-  return { label: name, id: name, options: def.options.parse({}), store: storeFor(def, scenario.store) };
+  return { label: name, id: name, options: def.options.parse({}), store: storeFor(def, scenario.store), written: name };
 }

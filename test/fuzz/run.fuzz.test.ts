@@ -1,6 +1,6 @@
 // Runs small valid scenarios, generated from the editor JSON Schema and cut down to a moment of
 // simulation by post-processing (scenario-gen.ts `smallRunnable`), end to end through
-// `lbsim run FILE --out DIR` in a temporary working folder. Exit 0 must leave exactly the three
+// `lbsim run FILE --out DIR` in a temporary working folder. Exit 0 must leave exactly the run's
 // output files in DIR and nothing anywhere else; exit 2 must say why ("lbsim: ...") and leave
 // nothing at all; exit 1 is a bug.
 import fc from "fast-check";
@@ -16,7 +16,7 @@ import type { Scenario } from "../../sim/scenario/scenario.js";
 import { cliProblems, fuzzRuns, fuzzSeed, runCli } from "./oracle.js";
 import { scenarioDocument, scenarioJsonSchema, smallRunnable, type Json } from "./scenario-gen.js";
 
-const OUTPUTS = ["report.html", "results.csv", "results.json"];
+const OUTPUTS = ["report.html", "results.csv", "results.json", "metrics.csv", "replications.csv", "events.csv", "timeline.csv"];
 /** Events a run may imply to be run here: a second or so of simulation. */
 const MAX_EVENTS = 500_000;
 const work = mkdtempSync(join(tmpdir(), "lbsim-fuzz-run-"));

@@ -16,7 +16,7 @@ function meanResponseSeconds(lambda: number, workers: number, service: unknown, 
     servers: { count: servers, workers, service },
     strategies: ["round-robin"],
   });
-  const e = runScenario(s).results[0].estimates["latencyMs.mean"];
+  const e = runScenario(s).results[0].estimates.latencyMs.mean;
   return { mean: (e.mean as number) / 1000, ci95: (e.ci95 as number) / 1000 };
 }
 

@@ -40,10 +40,11 @@ describe("topology events table", () => {
     expect(block).toContain("52m: add s5");
   });
 
-  it("shows the moved share with its 95% half-width, the minimum and the balanced share", () => {
+  it("shows every figure with its 95% half-width: the sessions, the moved share, the minimum and the balanced share", () => {
     const row = cells(eventRows(block, "30m: crash s2")["nginx-ip-hash"]);
-    // active, returned, moved, share ± ci, minimum, balanced, lost, lost share, drained
-    expect(row.slice(0, 6)).toEqual(["2,412", "2,098", "550", "26.2% ± 1%", "24.9%", "24.9%"]);
+    // active, returned, moved, share, minimum, balanced (a half-width of 0 is not shown), lost, lost share, drained;
+    // the sample's half-widths are 3% of the active and returned sessions, 5% of the moved ones and of the minimum.
+    expect(row.slice(0, 6)).toEqual(["2,412 ± 72", "2,098 ± 63", "550 ± 28", "26.2% ± 1%", "24.9% ± 1.2%", "24.9%"]);
     const add = cells(eventRows(block, "52m: add s5")["round-robin &amp; redis"]);
     expect(add[4]).toBe("0%");
     expect(add[5]).toBe("20%");
@@ -51,11 +52,12 @@ describe("topology events table", () => {
 
   it("shows the sessions lost because of the event, their share of the active and their causes", () => {
     const crash = eventRows(block, "30m: crash s2");
-    expect(cells(crash["nginx-ip-hash"]).slice(6, 8)).toEqual(["600 server crash 600", "24.9% ± 2%"]);
-    expect(crash["nginx-ip-hash"]).toMatch(/title="Remapped: 0 · Server crash: 600 · Server stopped: 0 · Drain deadline: 0 · Store outage: 0 · Store data loss: 0 · Store switched: 0 \(95% CI ± 48\)"/);
+    // The sample's half-widths are 8% of each loss count.
+    expect(cells(crash["nginx-ip-hash"]).slice(6, 8)).toEqual(["600 ± 48 server crash 600 ± 48", "24.9% ± 2%"]);
+    expect(crash["nginx-ip-hash"]).toMatch(/title="Remapped: 0 · Server crash: 600 ± 48 · Server stopped: 0 · Drain deadline: 0 · Store outage: 0 · Store data loss: 0 · Store switched: 0"/);
     const drain = eventRows(block, "45m: drain s4");
-    expect(cells(drain["nginx-ip-hash"]).slice(6, 8)).toEqual(["121 remapped 121", "5.06% ± 0.41%"]);
-    expect(cells(drain["cookie-insert"]).slice(6, 8)).toEqual(["37 drain deadline 37", "1.55% ± 0.12%"]);
+    expect(cells(drain["nginx-ip-hash"]).slice(6, 8)).toEqual(["121 ± 9.7 remapped 121 ± 9.7", "5.06% ± 0.41%"]);
+    expect(cells(drain["cookie-insert"]).slice(6, 8)).toEqual(["37 ± 3 drain deadline 37 ± 3", "1.55% ± 0.12%"]);
     // A shared store loses nothing, whatever it moves.
     expect(cells(drain["round-robin &amp; redis"]).slice(6, 8)).toEqual(["0", "0%"]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pairedDifference } from "../../sim/metrics/paired.js";
+import { metricAt } from "../../sim/metrics/per-metric.js";
 import type { Result, StrategyResult } from "../../sim/metrics/result.js";
 import { flatten } from "../../sim/metrics/summary.js";
 import { runScenario } from "../../sim/run.js";
@@ -42,7 +43,7 @@ const series = (r: StrategyResult, name: string) => r.replications.map((m) => fl
 /** The columns in which the best mean belongs to one strategy alone: what a plain "best value" rule would crown. */
 function uniqueBests(result: Result): string[] {
   return SCORED.filter((name) => {
-    const values = result.results.map((r) => r.estimates[name].mean);
+    const values = result.results.map((r) => metricAt(r.estimates, name)!.mean);
     return values.every((v) => v !== null) && new Set(values).size === values.length;
   });
 }
@@ -126,6 +127,6 @@ describe("the other outputs carry the differences", () => {
   it("results.json has the baseline's label and every strategy's differences", () => {
     const json = JSON.parse(renderJson(result));
     expect(json.baseline).toBe("round-robin");
-    expect(json.results[1].vsBaseline["latencyMs.p95"]).toEqual(result.results[1].vsBaseline["latencyMs.p95"]);
+    expect(json.results[1].vsBaseline.latencyMs.p95).toEqual(result.results[1].vsBaseline.latencyMs.p95);
   });
 });

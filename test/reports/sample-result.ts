@@ -1,6 +1,7 @@
 import type { LostCause, TopologyCause } from "../../sim/metrics/causes.js";
 import { withBaseline, type UnpairedStrategyResult } from "../../sim/metrics/paired.js";
-import type { Estimate, EventFigure, Metrics, Result, StrategyResult, TopologyEventResult } from "../../sim/metrics/result.js";
+import { nest } from "../../sim/metrics/per-metric.js";
+import type { Estimate, EventIntervals, Metrics, Result, StrategyResult, TopologyEventResult } from "../../sim/metrics/result.js";
 
 /**
  * A small but plausible Result: the quickstart deployment (4 servers, one crash and recovery),
@@ -11,7 +12,8 @@ import type { Estimate, EventFigure, Metrics, Result, StrategyResult, TopologyEv
  * the baseline.
  */
 export function sampleResult(labels: Partial<Record<StrategyKey, string>> = {}): Result {
-  return withBaseline(labels.roundRobin ?? profiles.roundRobin.label, {
+  const compared = withBaseline(labels.roundRobin ?? profiles.roundRobin.label, {
+    lbsim: { version: "0.0.0" },
     scenario: "quickstart",
     description: "Four servers keeping sessions in memory; a fifth of the users behind corporate NAT; one crash.",
     seed: 1,
@@ -21,6 +23,7 @@ export function sampleResult(labels: Partial<Record<StrategyKey, string>> = {}):
     servers: SERVERS,
     results: (Object.keys(profiles) as StrategyKey[]).map((key) => strategyResult(key, labels[key])),
   });
+  return { ...compared, scenarioDocument: { name: "quickstart", servers: { count: 4 }, strategies: compared.results.map((r) => r.id) } };
 }
 
 type StrategyKey = "roundRobin" | "ipHash" | "cookie";
@@ -234,7 +237,7 @@ function topologyEvent(e: EventShape): TopologyEventResult {
   const lost = Object.values(lostByCause).reduce((a, b) => a + b, 0);
   const emptiedAfter = e.emptiedAfter ?? null;
   // Half-widths of plausible size for three replications.
-  const ci95: Partial<Record<EventFigure, number | null>> = {
+  const ci95: EventIntervals = {
     activeSessions: e.active * 0.03,
     returnedSessions: returned * 0.03,
     movedSessions: moved * 0.05,
@@ -244,6 +247,7 @@ function topologyEvent(e: EventShape): TopologyEventResult {
     lostSessions: lost * 0.08,
     lostFraction: (lost / e.active) * 0.08,
     emptiedAfter: emptiedAfter === null ? null : emptiedAfter * 0.2,
+    lostByCause: Object.fromEntries(Object.entries(lostByCause).map(([cause, n]) => [cause, n * 0.08])) as Record<TopologyCause, number>,
   };
   return {
     at: e.at,
@@ -312,9 +316,8 @@ function timeline(p: Profile, key: StrategyKey): StrategyResult["timeline"] {
 function strategyResult(key: StrategyKey, label: string | undefined): UnpairedStrategyResult {
   const p = profiles[key];
   const replications = jitter.map((j) => replication(p, j));
-  const estimates = Object.fromEntries(
-    Object.entries(scalar).map(([name, get]) => [name, estimate(replications.map(get))]),
-  );
+  // Only the metrics the reports read: the others are left out.
+  const estimates = nest(Object.fromEntries(Object.entries(scalar).map(([name, get]) => [name, estimate(replications.map(get))])));
   return {
     strategy: label ?? p.label,
     id: p.id,

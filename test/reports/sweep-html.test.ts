@@ -25,7 +25,7 @@ function smallSweep(varyNat: boolean): SweepResult {
       strategies: ["nginx-ip-hash", "cookie-insert"],
     }),
   );
-  return sweepResult(scenarios[0], varies, points, scenarios.map((s) => runScenario(s)));
+  return sweepResult(scenarios[0], varies, points, scenarios.map((s) => runScenario(s)), { document: scenarios[0].document });
 }
 
 describe("the sweep report", () => {
@@ -40,7 +40,7 @@ describe("the sweep report", () => {
     expect(p99.title).toBe("p99 latency (ms) against servers.count");
     const rows = (p99.spec as { data: { values: { x: number; strategy: string; value: number; lo: number; hi: number }[] } }).data.values;
     expect(rows.map((r) => `${r.x}/${r.strategy}`)).toEqual(["2/nginx-ip-hash", "2/cookie-insert", "3/nginx-ip-hash", "3/cookie-insert", "4/nginx-ip-hash", "4/cookie-insert"]);
-    const est = sweep.points[1].result.results[0].estimates["latencyMs.p99"];
+    const est = sweep.points[1].result.results[0].estimates.latencyMs.p99;
     expect(rows[2]).toMatchObject({ value: est.mean, lo: est.mean! - est.ci95!, hi: est.mean! + est.ci95! });
     expect(p99.spec).not.toHaveProperty("layer.1.encoding.y.scale.type", "log");
     // Connections are charted only where users hold them.
@@ -52,7 +52,7 @@ describe("the sweep report", () => {
     const html = renderSweepHtml(sweep);
     expect(html).toContain("<h2>Grid points</h2>");
     for (const p of sweep.points) expect(html).toContain(`rowspan="2" class="name">${p.label}</th>`);
-    const p99 = sweep.points[2].result.results[1].estimates["latencyMs.p99"];
+    const p99 = sweep.points[2].result.results[1].estimates.latencyMs.p99;
     expect(html).toContain(`${new Intl.NumberFormat("en-US", { maximumSignificantDigits: 3 }).format(p99.mean!)} <span class="ci">±`);
   });
 

@@ -89,6 +89,15 @@ describe("files that never end or are far too large", () => {
     expect(failure(() => loadScenarioFile(file))).toEqual([`${file}: ${tooLarge}`]);
   });
 
+  it("says how to run the scenario of lbsim's results past the cap", () => {
+    const file = join(dir, "results.json");
+    writeFileSync(file, '{\n  "lbsim": {\n    "version": "0.1.0"\n  },\n');
+    truncateSync(file, MAX_SCENARIO_BYTES + 1);
+    expect(failure(() => loadScenarioFile(file))).toEqual([
+      `${file}: lbsim's results are read for their scenario up to 16 MiB, and this file is larger than 16 MiB; run its scenarioDocument (jq .scenarioDocument ${file} > scenario.json), with --baseline as its results name it`,
+    ]);
+  });
+
   it.skipIf(process.platform === "win32")("reads a scenario from a FIFO", async () => {
     const source = join(dir, "source.json");
     const fifo = join(dir, "fifo.json");
