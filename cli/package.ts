@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { lbsimVersion } from "../sim/version.js";
 
 /** The folder holding package.json and scenarios/, from the sources (tests) or the build (dist/cli/). */
 export const packageRoot = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../../" : "../", import.meta.url));
 
 /** lbsim's version, from package.json. */
-export const version: string = JSON.parse(readFileSync(join(packageRoot, "package.json"), "utf8")).version;
+export const version: string = lbsimVersion();

@@ -27,6 +27,13 @@ describe("batchFingerprint", () => {
     expect(fingerprint(copy)).toBe(base);
   });
 
+  it("is the same for a file that writes the same scenario another way (durations in seconds, a strategy as an object)", () => {
+    const other = join(dir, "rewritten");
+    mkdirSync(other);
+    const rewritten = smallScenario(other, { duration: 300, warmup: "60s", strategies: [{ id: "round-robin" }, "cookie-insert"] });
+    expect(fingerprint(rewritten)).toBe(base);
+  });
+
   it("changes with anything that changes the results: seed, replications, strategies, a set value, the grid, the version, the command", () => {
     const others = [
       fingerprint(file, undefined, [{ path: ["seed"], value: 6 }]),
