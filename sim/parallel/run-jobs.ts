@@ -43,9 +43,15 @@ function workerFile(): string {
  */
 export async function runJobs(scenarios: readonly Scenario[], jobs: readonly Job[], options: JobOptions): Promise<RunOutput[]> {
   const outputs: RunOutput[] = new Array(jobs.length);
+  // The share done of each run under way, and their sum, kept as they change (a sweep may have thousands of runs).
   const share = new Float64Array(jobs.length);
-  let finished = 0, events = 0;
-  const progress = () => options.onProgress?.((finished + share.reduce((a, b) => a + b, 0)) / jobs.length);
+  let finished = 0, events = 0, underway = 0;
+  const progress = () => options.onProgress?.((finished + underway) / jobs.length);
+  const advance = (i: number, d: number) => {
+    underway += d - share[i];
+    share[i] = d;
+    progress();
+  };
   const task = (i: number): RunTask => {
     const { point, entry, replication } = jobs[i];
     return { scenario: scenarios[point], entry, replication, maxEvents: options.budget.maxEvents, maxMemory: options.budget.maxMemory, eventsBefore: events, ordinal: i + 1, total: jobs.length };
@@ -54,6 +60,7 @@ export async function runJobs(scenarios: readonly Scenario[], jobs: readonly Job
     const output = outputOf(result);
     outputs[i] = output;
     events += output.processedEvents;
+    underway -= share[i];
     share[i] = 0;
     finished++;
     options.onJobDone?.(i, output);
@@ -65,7 +72,7 @@ export async function runJobs(scenarios: readonly Scenario[], jobs: readonly Job
       // A turn of the event loop between runs, so a signal's handler can abort the batch.
       await new Promise((resolve) => setImmediate(resolve));
       options.signal?.throwIfAborted();
-      done(i, runTask(task(i), (d) => ((share[i] = d), progress())));
+      done(i, runTask(task(i), (d) => advance(i, d)));
     }
     return outputs;
   }
@@ -76,7 +83,7 @@ export async function runJobs(scenarios: readonly Scenario[], jobs: readonly Job
     while (next < jobs.length && !failed) {
       const i = next++;
       const { port1, port2 } = new MessageChannel();
-      port1.on("message", (d: number) => ((share[i] = d), progress()));
+      port1.on("message", (d: number) => advance(i, d));
       try {
         done(i, await pool.run({ task: task(i), port: port2 }, { transferList: [port2], signal: options.signal }));
       } catch (error) {
