@@ -7,6 +7,8 @@ import type { DistributionSpec } from "../scenario/fields.js";
 export interface Distribution {
   quantile(u: number): number;
   readonly mean: number;
+  /** True for the exponential, whose draws' sum is −mean · ln of the product of their 1 − u. */
+  readonly exponential?: boolean;
 }
 
 export function constant(value: number): Distribution {
@@ -14,7 +16,7 @@ export function constant(value: number): Distribution {
 }
 
 export function exponential(mean: number): Distribution {
-  return { quantile: (u) => -mean * Math.log1p(-u), mean };
+  return { quantile: (u) => -mean * Math.log1p(-u), mean, exponential: true };
 }
 
 export function uniform(min: number, max: number): Distribution {

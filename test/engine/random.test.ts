@@ -30,3 +30,20 @@ describe("seeded streams", () => {
     expect(chiSquare).toBeLessThan(43.82); // 19 degrees of freedom, p = 0.001
   });
 });
+
+describe("KeyedRandom.complementProduct", () => {
+  it("is the product of 1 − at(a, b) over the draws it names, and gives the sum of exponential draws through one log", () => {
+    const keyed = new KeyedRandom(7, "think");
+    for (const [a, from, count] of [[0, 0, 0], [12, 1, 1], [99_999, 5, 60], [3, 0, 500]]) {
+      let product = 1, sum = 0;
+      for (let b = from; b < from + count; b++) {
+        product *= 1 - keyed.at(a, b);
+        sum += -10 * Math.log1p(-keyed.at(a, b));
+      }
+      expect(keyed.complementProduct(a, from, count)).toBe(product);
+      expect(Math.abs(-10 * Math.log(keyed.complementProduct(a, from, count)) - sum)).toBeLessThan(1e-9 * (sum + 1));
+    }
+    // Thousands of draws underflow to 0: the log is then infinite, and the warm start adds them up one by one instead.
+    expect(keyed.complementProduct(3, 0, 2000)).toBe(0);
+  });
+});
