@@ -1,15 +1,11 @@
-import { existsSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reportCharts } from "../../reports/charts.js";
 import { renderHtml, safeScriptText } from "../../reports/html.js";
+import { launchBrowser, openPage, renderedCharts } from "./browser.js";
 import { sampleResult } from "./sample-result.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const XSS = "<script>alert(1)</script>";
 
 /** The page without the bodies of its script elements (the inlined Vega code is full of URL strings). */
@@ -110,67 +106,13 @@ describe("report in a browser", () => {
   let browser: Browser;
   let dir: string;
 
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} not found: the browser test needs Chromium (apt-get install -y chromium).`);
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    dir = await mkdtemp(join(tmpdir(), "lbsim-report-"));
-  });
+  beforeAll(async () => ({ browser, dir } = await launchBrowser()));
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  async function open(html: string, name: string) {
-    const file = join(dir, `${name}.html`);
-    await writeFile(file, html);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const blocked: string[] = [];
-    const problems: string[] = [];
-    const dialogs: string[] = [];
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith("file:")) return route.continue();
-      blocked.push(url);
-      return route.abort();
-    });
-    const page = await context.newPage();
-    page.on("request", (request) => {
-      if (!request.url().startsWith("file:") && !blocked.includes(request.url())) blocked.push(request.url());
-    });
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(pathToFileURL(file).href);
-    return { page, context, blocked, problems, dialogs };
-  }
-
-  /** Waits until every chart container holds an svg with marks (or a canvas), and returns how many do. */
-  async function renderedCharts(page: import("playwright-core").Page): Promise<{ containers: number; rendered: number }> {
-    const count = () =>
-      page.evaluate(() => {
-        const containers = Array.from(document.querySelectorAll("[data-chart]"));
-        const rendered = containers.filter(
-          (el) => el.querySelector("svg g.role-mark > *") !== null || (el.querySelector("canvas")?.width ?? 0) > 0,
-        );
-        return { containers: containers.length, rendered: rendered.length };
-      });
-    await page.waitForFunction(
-      () => Array.from(document.querySelectorAll("[data-chart]")).every((el) => el.getAttribute("data-rendered") !== null),
-      undefined,
-      { timeout: 30_000 },
-    );
-    return count();
-  }
+  const open = (html: string, name: string) => openPage(browser, dir, html, name);
 
   it("renders every chart offline, without errors", async () => {
     const { page, context, blocked, problems } = await open(renderHtml(sampleResult()), "report");
