@@ -11,17 +11,9 @@ import { type ChartSpec, reportCharts } from "./charts.js";
 /** One self-contained HTML page (Vega inlined, data embedded) that opens without any network access. */
 export function renderHtml(result: Result): string {
   const charts = reportCharts(result);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<title>lbsim: ${esc(result.scenario)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-${header(result)}
+  return page(
+    `lbsim: ${result.scenario}`,
+    `${header(result)}
 ${scorecard(result)}
 ${differencesTable(result)}
 <section id="charts">
@@ -34,8 +26,29 @@ ${phasesTable(result)}
 ${connectionsTable(result)}
 ${classesTable(result)}
 </section>
-${howToRead(result)}
-${jsonBlock("lbsim-result", result)}
+${howToRead(result)}`,
+    ["lbsim-result", result],
+    charts,
+  );
+}
+
+/**
+ * A whole self-contained page: `body`, then `data` and the charts' specs as embedded JSON, Vega
+ * inlined and the script that draws every chart into its figure.
+ */
+export function page(title: string, body: string, data: [id: string, value: unknown], charts: readonly ChartSpec[]): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<title>${esc(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+${body}
+${jsonBlock(data[0], data[1])}
 ${jsonBlock("lbsim-charts", charts)}
 ${vegaScripts()
   .map((code) => `<script>${code}</script>`)
@@ -53,10 +66,10 @@ export function safeScriptText(code: string): string {
 }
 
 // Vega evaluates expressions with Function(), hence 'unsafe-eval'; everything else stays in the page.
-export const CSP =
+const CSP =
   "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-export const BOOT = `
+const BOOT = `
 (function () {
   var charts = JSON.parse(document.getElementById("lbsim-charts").textContent);
   charts.forEach(function (c) {
@@ -74,7 +87,7 @@ export const BOOT = `
 
 let cachedVega: string[] | undefined;
 
-export function vegaScripts(): string[] {
+function vegaScripts(): string[] {
   if (cachedVega) return cachedVega;
   const require = createRequire(import.meta.url);
   // The packages' "exports" do not expose build/*.min.js, so find them beside each resolved entry point.
@@ -90,7 +103,7 @@ export function vegaScripts(): string[] {
   return cachedVega;
 }
 
-export function jsonBlock(id: string, value: unknown): string {
+function jsonBlock(id: string, value: unknown): string {
   return `<script type="application/json" id="${id}">${JSON.stringify(value).replace(/</g, "\\u003c")}</script>`;
 }
 
@@ -496,7 +509,7 @@ ${items.join("\n")}
 </section>`;
 }
 
-export const CSS = `
+const CSS = `
 :root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --rule: #d9d9de; --best: #e3f4e1; --best-ink: #11501d; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1140px; padding: 24px 28px 48px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink); background: #fff; }

@@ -1,5 +1,5 @@
 import type { SweepResult } from "../sim/sweep/sweep-result.js";
-import { BOOT, columns, CSP, CSS, esc, figure, headerRows, jsonBlock, scoreCell, strategyCell, vegaScripts, winnerOf } from "./html.js";
+import { columns, esc, figure, headerRows, page, scoreCell, strategyCell, winnerOf } from "./html.js";
 import { sweepCharts } from "./sweep-charts.js";
 
 /** The sweep's report: one self-contained page (Vega inlined, data embedded), a chart per metric against the varied parameter. */
@@ -7,17 +7,9 @@ export function renderSweepHtml(sweep: SweepResult): string {
   const charts = sweepCharts(sweep);
   const grid = sweep.vary.map((v) => `<li><code>${esc(v.path)}</code>: ${v.values.map((x) => esc(typeof x === "string" ? x : JSON.stringify(x))).join(", ")}</li>`).join("\n");
   const points = sweep.points.length, strategies = sweep.points[0].result.results.length;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<title>lbsim sweep: ${esc(sweep.scenario)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header>
+  return page(
+    `lbsim sweep: ${sweep.scenario}`,
+    `<header>
 <p class="kicker">lbsim sweep</p>
 <h1>${esc(sweep.scenario)}</h1>
 <p class="description">${esc(sweep.description)}</p>
@@ -32,16 +24,10 @@ ${pointsTable(sweep)}
 <div class="grid">
 ${charts.map(figure).join("\n")}
 </div>
-</section>
-${jsonBlock("lbsim-sweep", sweep)}
-${jsonBlock("lbsim-charts", charts)}
-${vegaScripts()
-  .map((code) => `<script>${code}</script>`)
-  .join("\n")}
-<script>${BOOT}</script>
-</body>
-</html>
-`;
+</section>`,
+    ["lbsim-sweep", sweep],
+    charts,
+  );
 }
 
 /** The scorecard's headline columns, for each grid point a row per strategy. */

@@ -2,8 +2,8 @@ import { EventQueue } from "./event-queue.js";
 import { StalledError } from "./invariant.js";
 
 /**
- * Events handled in a row at one instant before the run is declared stalled: far more than any
- * model does at once (every user's request failing in one crash), few enough to stop in a second.
+ * Events handled in a row at one instant before the run is declared stalled: far more than a
+ * model makes happen at once, few enough to stop within a second.
  */
 export const MAX_EVENTS_PER_INSTANT = 10_000_000;
 

@@ -1,5 +1,5 @@
 /**
- * A broken internal invariant: a bug in lbsim, never a user's mistake. It carries the simulated
+ * A broken internal invariant: a bug, never bad input. It carries the simulated
  * time and what it is about, so a report of it can be reproduced.
  */
 export class InvariantError extends Error {

@@ -12,10 +12,9 @@ export function stream(seed: number, purpose: string): Random {
 }
 
 /**
- * Counter-based uniforms: `at(a, b)` is a fixed function of (stream key, a, b). Draws tied to
- * one client and one of its requests come out the same whatever order the simulation asks for
- * them in, so every strategy sees the same think times, visit lengths and service times
- * (common random numbers) even though routing changes the order of events.
+ * Counter-based uniforms: `at(a, b)` is a fixed function of (stream key, a, b), so a draw keyed
+ * by what it is about comes out the same whatever order the events ask for it in (common random
+ * numbers across runs whose events are ordered differently).
  * The mixing is MurmurHash3's x86_32 block and finaliser (Appleby, public domain), keyed twice
  * to give 53 random bits.
  */
@@ -36,7 +35,7 @@ export class KeyedRandom {
   /**
    * The product of 1 − at(a, b) over b = from, ..., from + count − 1: −m · ln of it is the sum of
    * those `count` draws taken as exponentials of mean m, to within rounding, for one logarithm
-   * instead of `count` (a warm start deciding which of millions of visits ended long ago).
+   * instead of `count`.
    */
   complementProduct(a: number, from: number, count: number): number {
     const h1 = block(this.#k1, a | 0), h2 = block(this.#k2, a | 0);
