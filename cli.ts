@@ -2,7 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { budget, budgetOptions, collect, integerList, number, shardFlag, workerCount, type BudgetFlags } from "./cli/flags.js";
+import { budget, budgetOptions, collect, integerList, scenarioOptions, shardFlag, type BudgetFlags } from "./cli/flags.js";
 import type { MergeFlags } from "./cli/merge.js";
 import { packageRoot, version } from "./cli/package.js";
 import type { RunFlags } from "./cli/run.js";
@@ -22,14 +22,11 @@ const program = new Command()
 program
   .command("run")
   .description("simulate a scenario and write report.html, results.csv, results.json and long-format CSVs")
-  .argument("<scenario>", "scenario file (JSON), or a results.json to run again")
-  .option("--strategies <ids>", "comma-separated strategies to compare (ids or labels; default: the scenario's)")
-  .option("--seed <n>", "override the scenario's seed", number("--seed"))
-  .option("--replications <n>", "override the number of replications", number("--replications"))
-  .option("--baseline <label>", "the strategy the others' differences are measured against (default: the first)")
+  .argument("<scenario>", "scenario file (JSON), or a results.json to run again");
+for (const option of scenarioOptions("set a value of the scenario, as the file nests it (repeatable): --set servers.count=8 --set strategies[1].virtualNodes=1000")) program.commands.at(-1)?.addOption(option);
+program.commands
+  .at(-1)!
   .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>)")
-  .option("--set <path=value>", "set a value of the scenario, as the file nests it (repeatable): --set servers.count=8 --set strategies[1].virtualNodes=1000", collect)
-  .option("--workers <n>", "worker threads to run on (default: the machine's cores)", workerCount)
   .option("--json", "print the results JSON to stdout (the summary table goes to stderr)")
   .option("--quiet", "no progress display")
   .option("--resume", "finish an interrupted run: the same command line plus --resume runs only what partial.json in the output folder lacks")
@@ -40,13 +37,10 @@ program
   .command("sweep")
   .description("simulate a scenario at every point of a grid of values and write report.html, sweep.csv, sweep.json and long-format CSVs")
   .argument("<scenario>", "scenario file (JSON), or a sweep.json to run again")
-  .option("--vary <path=values>", "a path of the scenario and its values (repeatable; the grid is every combination): servers.count=2,4,8 or servers.count=2..16:2 (default for a sweep.json: its grid)", collect)
-  .option("--strategies <ids>", "comma-separated strategies to compare (ids or labels; default: the scenario's)")
-  .option("--seed <n>", "override the scenario's seed", number("--seed"))
-  .option("--replications <n>", "override the number of replications", number("--replications"))
-  .option("--baseline <label>", "the strategy the others' differences are measured against (default: the first)")
-  .option("--set <path=value>", "set a value of the scenario at every point (repeatable)", collect)
-  .option("--workers <n>", "worker threads to run on (default: the machine's cores)", workerCount)
+  .option("--vary <path=values>", "a path of the scenario and its values (repeatable; the grid is every combination): servers.count=2,4,8 or servers.count=2..16:2 (default for a sweep.json: its grid)", collect);
+for (const option of scenarioOptions("set a value of the scenario at every point (repeatable)")) program.commands.at(-1)?.addOption(option);
+program.commands
+  .at(-1)!
   .option("--out <dir>", "output folder (default: ./lbsim-out/<scenario name>-sweep, or -sweep-shard-K-of-N)")
   .option("--shard <K/N|auto>", "run shard K of N (grid points i with i mod N = K - 1) and write shard.json for lbsim merge; auto: K and N from Slurm, a Kubernetes Indexed Job or AWS Batch", shardFlag)
   .option("--resume", "finish an interrupted sweep: the same command line plus --resume runs only what partial.json in the output folder lacks")

@@ -51,6 +51,16 @@ export const budgetOptions = () => [
   new Option("--max-output <size>", "refuse a run whose output files would be larger than this (default 256MiB)").argParser(size("--max-output")),
 ];
 
+/** The flags `run` and `sweep` share, which shape the scenario and how it runs; `setHelp` says what `--set` does there. */
+export const scenarioOptions = (setHelp: string) => [
+  new Option("--strategies <ids>", "comma-separated strategies to compare (ids or labels; default: the scenario's)"),
+  new Option("--seed <n>", "override the scenario's seed").argParser(number("--seed")),
+  new Option("--replications <n>", "override the number of replications").argParser(number("--replications")),
+  new Option("--baseline <label>", "the strategy the others' differences are measured against (default: the first)"),
+  new Option("--set <path=value>", setHelp).argParser(collect),
+  new Option("--workers <n>", "worker threads to run on (default: the machine's cores)").argParser(workerCount),
+];
+
 /** A whole number of worker threads, 1 or more. */
 export function workerCount(value: string): number {
   const n = Number(value);

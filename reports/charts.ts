@@ -29,7 +29,7 @@ const HALF = 500;
 const PERCENT = ".3~%";
 const NUMBER = ",.3~r";
 
-const config = {
+export const config = {
   font: FONT,
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 500, gridColor: "#e6e6e6" },

@@ -1,9 +1,9 @@
 import type { TopLevelSpec } from "vega-lite";
 import { metricAt } from "../sim/metrics/per-metric.js";
+import { valueText } from "../sim/sweep/grid.js";
 import type { SweepResult } from "../sim/sweep/sweep-result.js";
-import type { ChartSpec } from "./charts.js";
+import { type ChartSpec, config } from "./charts.js";
 
-const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 /** Width of the whole chart, and of one small multiple when the chart has several. */
 const WIDE = 1040;
 const MIN_PANEL = 220;
@@ -51,13 +51,13 @@ export function sweepCharts(sweep: SweepResult): ChartSpec[] {
         if (!e || e.mean === null) return [];
         const half = e.ci95;
         const at = point.values[axis.path];
-        return [{ x: numeric ? at : text(at), panel: panelOf(point.values, others), strategy: r.strategy, value: e.mean, lo: half === null ? null : e.mean - half, hi: half === null ? null : e.mean + half }];
+        return [{ x: numeric ? at : valueText(at), panel: panelOf(point.values, others), strategy: r.strategy, value: e.mean, lo: half === null ? null : e.mean - half, hi: half === null ? null : e.mean + half }];
       }),
     );
     if (rows.length === 0) return [];
     // Ticks at the values swept, when there are few enough to label.
     const ticks = axis.values.length <= MAX_TICKS ? { axis: { values: axis.values } } : {};
-    const x = { field: "x", type: numeric ? "quantitative" : "ordinal", title: axis.path, ...(numeric ? { scale: { zero: false }, ...ticks } : { sort: axis.values.map(text) }) } as const;
+    const x = { field: "x", type: numeric ? "quantitative" : "ordinal", title: axis.path, ...(numeric ? { scale: { zero: false }, ...ticks } : { sort: axis.values.map(valueText) }) } as const;
     // A quantity spanning orders of magnitude (p99 of an overloaded point against healthy ones) reads on a log scale; shares stay linear.
     const positive = rows.map((r) => r.value).filter((v) => v > 0);
     const log = !format.endsWith("%") && positive.length === rows.length && Math.max(...positive) / Math.min(...positive) > LOG_SPAN;
@@ -81,17 +81,12 @@ export function sweepCharts(sweep: SweepResult): ChartSpec[] {
         title: `${title} against ${axis.path}`,
         caption: `Means over ${sweep.replications} replication${sweep.replications === 1 ? "" : "s"}; the band is each point's 95% interval${panels.size > 1 ? "; one panel per value of the other varied paths" : ""}.`,
         layout: "wide",
-        spec: { ...spec, data: { values: rows }, config: { font: FONT, view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 } } } as TopLevelSpec,
+        spec: { ...spec, data: { values: rows }, config } as TopLevelSpec,
       },
     ];
   });
 }
 
 function panelOf(values: Record<string, unknown>, others: SweepResult["vary"]): string {
-  return others.map((o) => `${o.path}=${text(values[o.path])}`).join(", ");
-}
-
-/** A varied value as a label: text as it is, anything else as JSON. */
-function text(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return others.map((o) => `${o.path}=${valueText(values[o.path])}`).join(", ");
 }

@@ -1,4 +1,5 @@
 import { stringify } from "csv-stringify/sync";
+import { valueText } from "../sim/sweep/grid.js";
 import type { SweepResult } from "../sim/sweep/sweep-result.js";
 import { metricNames, strategyColumns } from "./csv.js";
 
@@ -19,5 +20,5 @@ export function renderSweepCsv(sweep: SweepResult): string {
 
 /** A varied value as a CSV cell: numbers and text as they are, anything else as JSON. */
 export function cell(value: unknown): string | number | boolean {
-  return typeof value === "number" || typeof value === "string" || typeof value === "boolean" ? value : JSON.stringify(value);
+  return typeof value === "number" || typeof value === "string" || typeof value === "boolean" ? value : valueText(value);
 }

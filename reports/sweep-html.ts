@@ -1,3 +1,4 @@
+import { valueText } from "../sim/sweep/grid.js";
 import type { SweepResult } from "../sim/sweep/sweep-result.js";
 import { columns, esc, figure, headerRows, page, scoreCell, strategyCell, winnerOf } from "./html.js";
 import { sweepCharts } from "./sweep-charts.js";
@@ -5,7 +6,7 @@ import { sweepCharts } from "./sweep-charts.js";
 /** The sweep's report: one self-contained page (Vega inlined, data embedded), a chart per metric against the varied parameter. */
 export function renderSweepHtml(sweep: SweepResult): string {
   const charts = sweepCharts(sweep);
-  const grid = sweep.vary.map((v) => `<li><code>${esc(v.path)}</code>: ${v.values.map((x) => esc(typeof x === "string" ? x : JSON.stringify(x))).join(", ")}</li>`).join("\n");
+  const grid = sweep.vary.map((v) => `<li><code>${esc(v.path)}</code>: ${v.values.map((x) => esc(valueText(x))).join(", ")}</li>`).join("\n");
   const points = sweep.points.length, strategies = sweep.points[0].result.results.length;
   return page(
     `lbsim sweep: ${sweep.scenario}`,

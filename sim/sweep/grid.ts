@@ -95,6 +95,11 @@ export function pointOverrides(varies: readonly Vary[], point: GridPoint): Overr
 /** `servers.count=4, clients.nat.fraction=0.2`: how messages and reports name a point. */
 export function describePoint(point: GridPoint): string {
   return Object.entries(point.values)
-    .map(([path, value]) => `${path}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .map(([path, value]) => `${path}=${valueText(value)}`)
     .join(", ");
+}
+
+/** A varied value as people read it: text as it is, anything else as JSON. */
+export function valueText(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
