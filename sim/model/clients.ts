@@ -1,3 +1,5 @@
+import { grown } from "./grown.js";
+
 /**
  * Every user the simulation knows, as a struct of arrays indexed by slot. Slots of users who
  * will not come back are reused through a free list; arrays double when full.
@@ -112,11 +114,7 @@ export class ClientTable {
   #grow(capacity: number): void {
     for (const key of Object.keys(this) as (keyof this)[]) {
       const old = this[key];
-      if (ArrayBuffer.isView(old)) {
-        const grown = new (old.constructor as new (n: number) => typeof old & { set(a: ArrayLike<number>): void })(capacity);
-        grown.set(old as unknown as ArrayLike<number>);
-        this[key] = grown;
-      }
+      if (ArrayBuffer.isView(old)) this[key] = grown(old as unknown as Float64Array, capacity) as this[keyof this];
     }
     this.capacity = capacity;
   }

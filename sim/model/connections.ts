@@ -2,6 +2,7 @@ import type { Kind } from "../engine/engine.js";
 import { KeyedRandom } from "../engine/random.js";
 import { ConnectionCollector, connectionSkew, SETTLED_SKEW } from "../metrics/connections.js";
 import type { ConnectionMetrics } from "../metrics/result.js";
+import { grown } from "./grown.js";
 import { Messages } from "./messages.js";
 import { reconnectPolicy, type ReconnectPolicy } from "./reconnect-policy.js";
 import type { Requests } from "./requests.js";
@@ -272,20 +273,16 @@ export class Connections {
   }
 
   #grow(size: number): void {
-    const grow = <T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const grown = make(size);
-      grown.set(old);
-      return grown;
-    };
-    this.#state = grow(this.#state, (n) => new Uint8Array(n));
-    this.#uses = grow(this.#uses, (n) => new Uint8Array(n));
-    this.#gen = grow(this.#gen, (n) => new Uint8Array(n));
-    this.#server = grow(this.#server, (n) => new Int32Array(n));
-    this.#prev = grow(this.#prev, (n) => new Int32Array(n));
-    this.#next = grow(this.#next, (n) => new Int32Array(n));
-    this.#attempt = grow(this.#attempt, (n) => new Int32Array(n));
-    this.#delay = grow(this.#delay, (n) => new Float64Array(n));
-    this.#draws = grow(this.#draws, (n) => new Int32Array(n));
-    this.#openedAt = grow(this.#openedAt, (n) => new Float64Array(n));
+    this.#state = grown(this.#state, size);
+    this.#uses = grown(this.#uses, size);
+    this.#gen = grown(this.#gen, size);
+    this.#server = grown(this.#server, size);
+    this.#prev = grown(this.#prev, size);
+    this.#next = grown(this.#next, size);
+    this.#attempt = grown(this.#attempt, size);
+    this.#delay = grown(this.#delay, size);
+    this.#draws = grown(this.#draws, size);
+    this.#openedAt = grown(this.#openedAt, size);
   }
+
 }

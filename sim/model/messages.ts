@@ -3,6 +3,7 @@ import { KeyedRandom } from "../engine/random.js";
 import { LogHistogram } from "../metrics/histogram.js";
 import type { MessageMetrics } from "../metrics/result.js";
 import { compileDistribution, type Distribution } from "./distributions.js";
+import { grown } from "./grown.js";
 import type { World } from "./world.js";
 
 /** Jobs' arrays start this long and double. */
@@ -176,23 +177,18 @@ export class Messages {
   }
 
   #grow(size: number): void {
-    this.#server = widen(this.#server, new Int32Array(size).fill(-1));
-    this.#gen = widen(this.#gen, new Uint8Array(size));
-    this.#sent = widen(this.#sent, new Int32Array(size));
+    this.#server = grown(this.#server, size, -1);
+    this.#gen = grown(this.#gen, size);
+    this.#sent = grown(this.#sent, size);
   }
 
   #growJobs(size: number): void {
-    this.#uid = widen(this.#uid, new Int32Array(size));
-    this.#number = widen(this.#number, new Int32Array(size));
-    this.#arrivedAt = widen(this.#arrivedAt, new Float64Array(size));
-    this.#jobServer = widen(this.#jobServer, new Int32Array(size));
-    this.#jobWorker = widen(this.#jobWorker, new Int32Array(size));
-    this.#jobGen = widen(this.#jobGen, new Uint8Array(size));
-    this.#free = widen(this.#free, new Int32Array(size));
+    this.#uid = grown(this.#uid, size);
+    this.#number = grown(this.#number, size);
+    this.#arrivedAt = grown(this.#arrivedAt, size);
+    this.#jobServer = grown(this.#jobServer, size);
+    this.#jobWorker = grown(this.#jobWorker, size);
+    this.#jobGen = grown(this.#jobGen, size);
+    this.#free = grown(this.#free, size);
   }
-}
-
-function widen<T extends Uint8Array | Int32Array | Float64Array>(old: T, grown: T): T {
-  grown.set(old);
-  return grown;
 }
