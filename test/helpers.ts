@@ -47,11 +47,16 @@ export function ipv4(text: string): number {
 
 /** The message of the InputError parsing `document` as the scenario file `file` gives; fails the test if it loads. */
 export function scenarioProblems(document: unknown, file: string): string {
+  return inputError(() => parseScenario(JSON.stringify(document, null, 2), file));
+}
+
+/** The InputError message a call throws (failing the test if it throws anything else, or nothing). */
+export function inputError(f: () => unknown): string {
   try {
-    parseScenario(JSON.stringify(document, null, 2), file);
+    f();
   } catch (error) {
     expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).message;
+    return (error as Error).message;
   }
   throw new Error("expected an InputError");
 }

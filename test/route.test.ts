@@ -1,24 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseServerKey, routePool } from "../sim/route-pool.js";
 import { createRouter, routeKeys } from "../sim/route.js";
-import { InputError } from "../sim/scenario/errors.js";
+import { inputError } from "./helpers.js";
 import { findStrategy, strategies } from "../sim/strategies/index.js";
 import { lbsim } from "./cli-run.js";
 import { recordedAddresses, recordedCases } from "./strategies/recorded.js";
 
 const NGINX3 = ["127.0.1.1:8080", "127.0.1.2:8080", "127.0.1.3:8080"];
 const HAPROXY3 = ["s1/1/127.0.1.1:8080", "s2/2/127.0.1.2:8080", "s3/3/127.0.1.3:8080"];
-
-/** The InputError message a call throws (failing the test if it throws anything else, or nothing). */
-function inputError(f: () => unknown): string {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as Error).message;
-  }
-  throw new Error("expected an InputError");
-}
 
 describe("server keys", () => {
   it("reads nginx keys as name = address = the key, id = position + 1", () => {

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../sim/scenario/errors.js";
 import { parsePath } from "../../sim/scenario/set-flag.js";
 import { describePoint, gridPoints, MAX_GRID_POINTS, parseVary, pointOverrides } from "../../sim/sweep/grid.js";
+import { inputError } from "../helpers.js";
 
-const message = (f: () => unknown) => {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as Error).message;
-  }
-  throw new Error("expected an InputError");
-};
 
 describe("scenario paths", () => {
   it("read keys and list indices as the file nests them", () => {
@@ -21,7 +12,7 @@ describe("scenario paths", () => {
   });
 
   it.each(["", "servers..count", ".servers", "servers.", "strategies[x]", "servers[-1]", "a b"])("refuse %j", (text) => {
-    expect(message(() => parsePath(text, "--vary"))).toMatch(/^--vary: .* is not a scenario path/);
+    expect(inputError(() => parsePath(text, "--vary"))).toMatch(/^--vary: .* is not a scenario path/);
   });
 });
 
@@ -41,12 +32,12 @@ describe("--vary", () => {
   });
 
   it("refuses empty ranges, bad steps, no values and repeated values", () => {
-    expect(message(() => parseVary("servers.count=5..2"))).toBe("--vary servers.count: the range 5..2 is empty; write the smaller end first");
-    expect(message(() => parseVary("servers.count=2..5:0"))).toMatch(/step of a range must be above 0/);
-    expect(message(() => parseVary("servers.count="))).toMatch(/no values/);
-    expect(message(() => parseVary("servers.count=2,2"))).toMatch(/given twice/);
-    expect(message(() => parseVary("servers.count"))).toMatch(/expected PATH=VALUE/);
-    expect(message(() => parseVary(`servers.count=1..${MAX_GRID_POINTS + 1}`))).toMatch(/more than the 10000/);
+    expect(inputError(() => parseVary("servers.count=5..2"))).toBe("--vary servers.count: the range 5..2 is empty; write the smaller end first");
+    expect(inputError(() => parseVary("servers.count=2..5:0"))).toMatch(/step of a range must be above 0/);
+    expect(inputError(() => parseVary("servers.count="))).toMatch(/no values/);
+    expect(inputError(() => parseVary("servers.count=2,2"))).toMatch(/given twice/);
+    expect(inputError(() => parseVary("servers.count"))).toMatch(/expected PATH=VALUE/);
+    expect(inputError(() => parseVary(`servers.count=1..${MAX_GRID_POINTS + 1}`))).toMatch(/more than the 10000/);
   });
 });
 
@@ -72,8 +63,8 @@ describe("the grid", () => {
   });
 
   it("refuses a path varied twice and a grid too large", () => {
-    expect(message(() => gridPoints([count, parseVary("servers.count=3")]))).toMatch(/varied twice/);
+    expect(inputError(() => gridPoints([count, parseVary("servers.count=3")]))).toMatch(/varied twice/);
     const big = parseVary("servers.count=1..200");
-    expect(message(() => gridPoints([big, parseVary("seed=1..60")]))).toMatch(/the grid has 12000 points/);
+    expect(inputError(() => gridPoints([big, parseVary("seed=1..60")]))).toMatch(/the grid has 12000 points/);
   });
 });
