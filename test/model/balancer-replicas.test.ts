@@ -1,24 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../sim/run.js";
-import { scenario } from "../helpers.js";
+import { replicasRun } from "./replicas-fixture.js";
 
-/** Four servers keeping sessions in memory, behind `replicas` balancer instances; s2 crashes at 15m. */
-function run(replicas: number, strategies: unknown[]) {
-  return runScenario(
-    scenario({
-      seed: 8,
-      duration: "30m",
-      warmup: "5m",
-      warmStart: true,
-      replications: 1,
-      clients: { visitsPerSecond: 2, requestsPerVisit: { dist: "geometric", mean: 20 }, think: { dist: "exponential", mean: "20s" } },
-      servers: { count: 4 },
-      balancer: { replicas, healthCheck: { interval: "2s", fall: 3, rise: 2 } },
-      strategies,
-      events: [{ at: "15m", crash: "s2" }],
-    }),
-  ).results;
-}
+/** The fixture's servers with s2 crashing at 15m, checked every 2 s. */
+const run = (replicas: number, strategies: unknown[]) => replicasRun(replicas, strategies, [{ at: "15m", crash: "s2" }], { healthCheck: { interval: "2s", fall: 3, rise: 2 } });
 
 describe("balancer replicas", () => {
   it("keep cookie stickiness: every replica reads the same cookie", () => {

@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { baselineLabel, pairedDifference } from "../../sim/metrics/paired.js";
 import { metricAt } from "../../sim/metrics/per-metric.js";
 import { flatten } from "../../sim/metrics/summary.js";
-import { runScenario } from "../../sim/run.js";
 import { InputError } from "../../sim/scenario/errors.js";
-import { scenario } from "../helpers.js";
+import { lightRun } from "./light-fixture.js";
 
 describe("paired differences", () => {
   it("are the mean, sd and Student-t half-width of the per-replication differences, beside Welch's unpaired half-width", () => {
@@ -61,24 +60,7 @@ describe("the baseline", () => {
 
 describe("a run compares every strategy with the baseline", () => {
   // Light load on three servers with a crash: round robin against random picks, 5 replications.
-  const light = (baseline?: string, onProgress?: (done: number) => void) =>
-    runScenario(
-      scenario({
-        seed: 1,
-        duration: "20m",
-        warmup: "2m",
-        replications: 5,
-        clients: { visitsPerSecond: 2, requestsPerVisit: { dist: "geometric", mean: 8 }, think: { dist: "exponential", mean: "5s" } },
-        servers: { count: 3, service: { dist: "lognormal", mean: "40ms", cv: 1 } },
-        store: { kind: "shared" },
-        strategies: ["round-robin", "random"],
-        events: [
-          { at: "10m", crash: "s1" },
-          { at: "14m", recover: "s1" },
-        ],
-      }),
-      { baseline, onProgress },
-    );
+  const light = (baseline?: string, onProgress?: (done: number) => void) => lightRun(["round-robin", "random"], { baseline, onProgress });
   const result = light();
   const [roundRobin, random] = result.results;
 

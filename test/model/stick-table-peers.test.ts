@@ -1,24 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../sim/run.js";
-import { scenario } from "../helpers.js";
+import { replicasRun } from "./replicas-fixture.js";
 
-/** Sessions in server memory, users thinking 20 s between requests, behind `replicas` balancer instances, each request through one drawn at random. */
-function run(replicas: number, strategies: unknown[], events: unknown[] = []) {
-  return runScenario(
-    scenario({
-      seed: 8,
-      duration: "30m",
-      warmup: "5m",
-      warmStart: true,
-      replications: 1,
-      clients: { visitsPerSecond: 2, requestsPerVisit: { dist: "geometric", mean: 20 }, think: { dist: "exponential", mean: "20s" } },
-      servers: { count: 4 },
-      balancer: { replicas },
-      strategies,
-      events,
-    }),
-  ).results;
-}
+const run = (replicas: number, strategies: unknown[], events: unknown[] = []) => replicasRun(replicas, strategies, events);
 
 const own = { id: "haproxy-stick-table", on: "src" };
 const peers = { ...own, peers: true };

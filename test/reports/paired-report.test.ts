@@ -3,29 +3,10 @@ import { pairedDifference } from "../../sim/metrics/paired.js";
 import { metricAt } from "../../sim/metrics/per-metric.js";
 import type { Result, StrategyResult } from "../../sim/metrics/result.js";
 import { flatten } from "../../sim/metrics/summary.js";
-import { runScenario } from "../../sim/run.js";
 import { renderCsv, renderHtml, renderJson, renderTable } from "../../reports/index.js";
-import { scenario } from "../helpers.js";
+import { lightRun } from "../model/light-fixture.js";
 
-/** Light load on three servers sharing a store, with a crash: 5 replications of `strategies`. */
-function light(strategies: unknown[]): Result {
-  return runScenario(
-    scenario({
-      seed: 1,
-      duration: "20m",
-      warmup: "2m",
-      replications: 5,
-      clients: { visitsPerSecond: 2, requestsPerVisit: { dist: "geometric", mean: 8 }, think: { dist: "exponential", mean: "5s" } },
-      servers: { count: 3, service: { dist: "lognormal", mean: "40ms", cv: 1 } },
-      store: { kind: "shared" },
-      strategies,
-      events: [
-        { at: "10m", crash: "s1" },
-        { at: "14m", recover: "s1" },
-      ],
-    }),
-  );
-}
+const light = (strategies: unknown[]): Result => lightRun(strategies);
 
 /** The scorecard's body rows: each strategy's cells, in column order. */
 function scorecard(html: string): Map<string, string[]> {
