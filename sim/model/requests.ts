@@ -75,12 +75,17 @@ export class Requests implements ServerWork {
    * the server index, -1 when none is eligible. `excluded` is a server it already found refusing connections.
    */
   route(slot: number, now: number, excluded: number): number {
+    this.#reachBalancer(slot, this.#replicaDraw !== null && !this.#kept(slot, now));
+    return this.#pick(slot, now, excluded);
+  }
+
+  /** The pick of the balancer the request reached. */
+  #pick(slot: number, now: number, excluded: number): number {
     const t = this.#clients;
     const cookiesEnabled = t.cookiesDisabled[slot] === 1 ? 0 : 1;
     this.#sessions.reserve(slot);
     const session = t.session[slot];
     const next = session < 0 ? t.reservedSession[slot] : -1;
-    this.#reachBalancer(slot, this.#replicaDraw !== null && !this.#kept(slot, now));
     // The client's own address travels in X-Forwarded-For where a proxy in front adds the header.
     const forwardedFor = t.proxyAddress[slot] >= 0 && this.#forwardedHeader ? t.address[slot] : -1;
     return this.#balancer.route(now, this.#source(slot), forwardedFor, cookiesEnabled, cookiesEnabled ? t.lbCookie[slot] : -1, session, next, excluded);
@@ -102,7 +107,7 @@ export class Requests implements ServerWork {
   /** Whether the user's request goes over its kept-alive connection: still open, and the server process that has it still up. */
   #kept(slot: number, now: number): boolean {
     const t = this.#clients;
-    if (now >= t.keptUntil[slot]) return false;
+    if (this.#keepAlive === 0 || now >= t.keptUntil[slot]) return false;
     const server = t.keptServer[slot];
     return this.#servers.up[server] === 1 && this.#servers.epoch[server] === t.keptEpoch[slot];
   }
@@ -136,9 +141,11 @@ export class Requests implements ServerWork {
   /** The balancer routes the request; `excluded` is a server it already found refusing connections. */
   dispatch(slot: number, now: number, excluded: number): void {
     const t = this.#clients, servers = this.#servers, metrics = this.#metrics;
-    // Over a connection the balancer already routed, nothing is decided and no cookie set.
-    const direct = excluded < 0 && this.#keptToServer(slot, now);
-    const server = direct ? t.keptServer[slot] : this.route(slot, now, excluded);
+    const kept = this.#kept(slot, now);
+    this.#reachBalancer(slot, this.#replicaDraw !== null && !kept);
+    // Over a connection a balancer of connections already routed, nothing is decided and no cookie set.
+    const direct = kept && excluded < 0 && this.#balancer.strategy.perConnection === true;
+    const server = direct ? t.keptServer[slot] : this.#pick(slot, now, excluded);
     if (server < 0) return this.#fail(slot, now);
     metrics.routed(server, now);
     if (!servers.up[server]) return this.#connectionRefused(slot, server, now, excluded < 0);
@@ -152,16 +159,6 @@ export class Requests implements ServerWork {
       t.worker[slot] = -1;
       servers.enqueue(server, slot);
     }
-  }
-
-  /**
-   * Whether the request goes over its kept-alive connection to that connection's server with no
-   * decision made: behind a balancer that routes connections, not requests.
-   */
-  #keptToServer(slot: number, now: number): boolean {
-    if (this.#keepAlive === 0 || !this.#kept(slot, now)) return false;
-    this.#reachBalancer(slot, false);
-    return this.#balancer.strategy.perConnection === true;
   }
 
   /** The server stopped: every request in service or queued there fails, and their users carry on. */
