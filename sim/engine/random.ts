@@ -29,31 +29,14 @@ export class KeyedRandom {
   }
 
   at(a: number, b: number): number {
-    return uniform(block(this.#k1, a | 0), block(this.#k2, a | 0), b);
-  }
-
-  /**
-   * The product of 1 − at(a, b) over b = from, ..., from + count − 1: −m · ln of it is the sum of
-   * those `count` draws taken as exponentials of mean m, to within rounding, for one logarithm
-   * instead of `count`.
-   */
-  complementProduct(a: number, from: number, count: number): number {
-    const h1 = block(this.#k1, a | 0), h2 = block(this.#k2, a | 0);
-    let product = 1;
-    for (let b = from; b < from + count; b++) product *= 1 - uniform(h1, h2, b);
-    return product;
+    const hi = murmur3(this.#k1, a, b) >>> 11; // 21 bits
+    const lo = murmur3(this.#k2, a, b); // 32 bits
+    return (hi * 0x100000000 + lo) / 9007199254740992; // 2^53
   }
 }
 
-/** The uniform for `b` from the two keyed hashes already mixed with `a`: 21 bits of one and 32 of the other. */
-function uniform(h1: number, h2: number, b: number): number {
-  const hi = finish(block(h1, b | 0)) >>> 11;
-  const lo = finish(block(h2, b | 0));
-  return (hi * 0x100000000 + lo) / 9007199254740992; // 2^53
-}
-
-/** MurmurHash3's length mix and finaliser, for a hash of two 4-byte blocks. */
-function finish(h: number): number {
+function murmur3(seed: number, a: number, b: number): number {
+  let h = block(block(seed, a | 0), b | 0);
   h ^= 8;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

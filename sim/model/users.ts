@@ -220,7 +220,9 @@ export class Users {
   #endedLongBefore(uid: number, visit: number, sent: number, length: number, at: number): boolean {
     const think = this.#think;
     if (!think.exponential || this.#draw.returns.at(uid, visit) < this.#scenario.clients.returning.fraction) return false;
-    const thinking = length > 1 ? -think.mean * Math.log(this.#draw.think.complementProduct(uid, sent + 1, length - 1)) : 0;
+    let product = 1;
+    for (let n = sent + 1; n < sent + length; n++) product *= 1 - this.#draw.think.at(uid, n);
+    const thinking = -think.mean * Math.log(product);
     return at + thinking < -1e-12 * (length + 10) * (Math.abs(at) + thinking + 1);
   }
 
