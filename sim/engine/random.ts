@@ -33,6 +33,11 @@ export class KeyedRandom {
     const lo = murmur3(this.#k2, a, b); // 32 bits
     return (hi * 0x100000000 + lo) / 9007199254740992; // 2^53
   }
+
+  /** A number `at(a, b)` is certainly below, from half of its hashing: its top 21 bits, plus one. */
+  above(a: number, b: number): number {
+    return ((murmur3(this.#k1, a, b) >>> 11) + 1) / 2097152; // 2^21
+  }
 }
 
 function murmur3(seed: number, a: number, b: number): number {

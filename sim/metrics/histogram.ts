@@ -2,6 +2,9 @@
  * A log-bucketed histogram (HdrHistogram-style): bucket i covers [min·g^i, min·g^(i+1)) with
  * g = 1 + 2·relativeError, so any reported quantile is within `relativeError` of a value in
  * its bucket. Memory is fixed: no list of samples is kept.
+ * NOTE: with the defaults (latencies in milliseconds from 0.001 to 10^8, 0.5% error) that is
+ * 2,547 doubles per histogram, the same for ten requests or ten billion; the price is one
+ * logarithm per recorded value and quantiles good to 0.5% instead of exact.
  */
 export class LogHistogram {
   readonly #min: number;

@@ -47,4 +47,19 @@ describe("keyed draws as exponentials", () => {
     // Thousands of draws underflow to 0: the log is then infinite, and the warm start adds them up one by one instead.
     expect(product(3, 0, 2000)).toBe(0);
   });
+
+  it("have a bound from half the hashing that every draw is below, by at most 2^-21", () => {
+    const keyed = new KeyedRandom(11, "think");
+    let tightest = 1;
+    for (let a = 0; a < 200; a++) {
+      for (let b = 0; b < 200; b++) {
+        const u = keyed.at(a, b), above = keyed.above(a, b);
+        expect(u).toBeLessThan(above);
+        expect(above - u).toBeLessThanOrEqual(2 ** -21);
+        tightest = Math.min(tightest, above - u);
+      }
+    }
+    // The bound is the draw's top bits plus one step, not a constant margin.
+    expect(tightest).toBeLessThan(2 ** -25);
+  });
 });
