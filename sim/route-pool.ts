@@ -60,5 +60,6 @@ export function routePool(servers: readonly ServerKey[], weights: readonly numbe
     eligible,
     accepting: eligible.slice(),
     active: new Int32Array(servers.length),
+    activeTotal: 0,
   };
 }

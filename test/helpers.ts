@@ -33,6 +33,10 @@ export function pool(size: number, opts: { weights?: number[]; down?: number[]; 
     eligible,
     accepting: eligible.slice(),
     active: new Int32Array(capacity),
+    /** Tests set `active` directly; the total follows it. */
+    get activeTotal() {
+      return this.active.reduce((sum, n) => sum + n, 0);
+    },
   };
 }
 

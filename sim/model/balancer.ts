@@ -40,6 +40,9 @@ export class Balancer {
       eligible: new Uint8Array(capacity).fill(1, 0, n),
       accepting: new Uint8Array(capacity).fill(1, 0, n),
       active: servers.active,
+      get activeTotal() {
+        return servers.activeTotal;
+      },
     };
     servers.specs.forEach((s, i) => {
       this.pool.ids[i] = s.id;

@@ -135,7 +135,7 @@ export class Connections {
       slot = next;
     }
     this.#head[server] = -1;
-    this.#world.servers.active[server] -= this.open[server];
+    this.#world.servers.disconnected(server, this.open[server]);
     this.open[server] = 0;
   }
 
@@ -254,7 +254,7 @@ export class Connections {
     if (head >= 0) this.#prev[head] = slot;
     this.#head[server] = slot;
     this.open[server]++;
-    this.#world.servers.active[server]++;
+    this.#world.servers.connected(server);
     this.#openedAt[slot] = now;
     this.#attempt[slot] = 0;
     this.#state[slot] = State.Open;
@@ -268,7 +268,7 @@ export class Connections {
     if (next >= 0) this.#prev[next] = prev;
     this.#server[slot] = -1;
     this.open[server]--;
-    this.#world.servers.active[server]--;
+    this.#world.servers.disconnected(server);
     this.messages?.closed(slot);
   }
 

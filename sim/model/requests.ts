@@ -153,7 +153,7 @@ export class Requests implements ServerWork {
     const worker = servers.idleWorker(server);
     if (worker < 0 && servers.queueLength(server) >= servers.queueLimit) return this.#fail(slot, now);
     t.server[slot] = server;
-    servers.active[server]++;
+    servers.connected(server);
     if (worker >= 0) this.#startService(slot, server, worker, now);
     else {
       t.worker[slot] = -1;
@@ -165,7 +165,7 @@ export class Requests implements ServerWork {
   failAll(server: number, now: number): void {
     const t = this.#clients, servers = this.#servers;
     const failRequest = (slot: number) => {
-      servers.active[server]--;
+      servers.disconnected(server);
       t.gen[slot]++; // its completion event is now stale
       this.#fail(slot, now);
     };
@@ -261,7 +261,7 @@ export class Requests implements ServerWork {
     const t = this.#clients, servers = this.#servers;
     const server = t.server[slot], worker = t.worker[slot];
     servers.busy[server * servers.workers + worker] = -1;
-    servers.active[server]--;
+    servers.disconnected(server);
     if (t.storeFailed[slot]) {
       this.#metrics.failed(t.sentAt[slot]);
       this.#byClass?.failed(t.deviceClass[slot], t.sentAt[slot]);

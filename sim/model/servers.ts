@@ -46,8 +46,10 @@ export class ServerPool {
   readonly memoryLostByEvent: Int32Array;
   /** The scenario event that stopped a stopping server (-1: none). */
   readonly stopEvent: Int32Array;
-  /** Connections each server holds: requests in service or queued, and open long-lived connections (WebSockets). */
+  /** Connections each server holds: requests in service or queued, and open long-lived connections (WebSockets); changed through `connected` and `disconnected`. */
   readonly active: Int32Array;
+  /** The sum of `active`. */
+  activeTotal = 0;
   /** What each worker serves, -1 when idle: a client slot, or a message (messages.ts): `busy[server * workers + worker]`. */
   readonly busy: Int32Array;
   readonly #byName = new Map<string, number>();
@@ -135,6 +137,18 @@ export class ServerPool {
   inRotation(into: Uint8Array): Uint8Array {
     for (let s = 0; s < this.size; s++) into[s] = this.state[s] === ServerState.Up ? 1 : 0;
     return into;
+  }
+
+  /** `server` holds one more connection (a request arrived, a long-lived connection opened). */
+  connected(server: number): void {
+    this.active[server]++;
+    this.activeTotal++;
+  }
+
+  /** `server` holds `count` fewer connections. */
+  disconnected(server: number, count = 1): void {
+    this.active[server] -= count;
+    this.activeTotal -= count;
   }
 
   /** Servers that are up or draining: running and accepting connections. */

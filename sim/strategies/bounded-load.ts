@@ -52,9 +52,12 @@ export const boundedLoad = defineStrategy({
     const factor = Math.round((1 + options.balanceFactor) * SCALE);
     const ring = new VirtualNodeRing(pool, options.virtualNodes);
     let acceptingWeight = 0;
+    // The servers not accepting (usually none): their requests are taken off the pool's total.
+    let closed = new Int32Array(0);
     const recount = () => {
       acceptingWeight = 0;
       for (let s = 0; s < pool.size; s++) if (pool.accepting[s]) acceptingWeight += Math.max(0, pool.weights[s]);
+      closed = Int32Array.from({ length: pool.size }, (_, s) => s).filter((s) => !pool.accepting[s]);
     };
     recount();
     return {
@@ -67,8 +70,8 @@ export const boundedLoad = defineStrategy({
         const n = owners.length;
         if (n === 0 || acceptingWeight === 0) return -1;
         const { accepting, active, weights } = pool;
-        let inFlight = 0;
-        for (let s = 0; s < pool.size; s++) if (accepting[s]) inFlight += active[s];
+        let inFlight = pool.activeTotal;
+        for (let k = 0; k < closed.length; k++) inFlight -= active[closed[k]];
         hasher.hash(request, hash);
         let i = ringSuccessor(ring.ring, hash.hi, hash.lo);
         for (let walked = 0; walked < n; walked++) {

@@ -31,6 +31,8 @@ export interface PoolView {
   readonly accepting: Uint8Array;
   /** Connections each server holds right now: requests in service or queued, and open long-lived connections (WebSockets). */
   readonly active: Int32Array;
+  /** The sum of `active` over every server, kept as requests and connections come and go (HAProxy's backend `served`), so no pick adds it up. */
+  readonly activeTotal: number;
 }
 
 /**

@@ -31,6 +31,10 @@ export class FailOpenPool implements PoolView {
     this.refresh();
   }
 
+  get activeTotal(): number {
+    return this.#source.activeTotal;
+  }
+
   /** The source pool's size: it grows when servers are added. */
   get size(): number {
     return this.#source.size;

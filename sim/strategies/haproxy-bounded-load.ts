@@ -4,7 +4,7 @@ import { NODES_PER_WEIGHT, type HaproxyChashRing, type ServerFilter } from "./ha
 /**
  * HAProxy's `hash-balance-factor` eligibility test (`chash_server_is_eligible` in src/lb_chash.c;
  * after Mirrokni, Thorup and Zadimoghaddam, SODA 2018). Before each pick, `prepare()` counts the
- * requests the backend is serving (`pool.active`, summed over every server) and splits
+ * requests the backend is serving (`pool.activeTotal`, kept as they come and go) and splits
  * T = ceil((served + 1) · factor / 100) slots over the usable servers in proportion to their
  * effective weight; a server is admitted while it serves fewer requests than its slots.
  *
@@ -40,9 +40,7 @@ export class HaproxyBoundedLoad implements ServerFilter {
 
   /** Takes the backend's current load; call once per pick, before `admits`. */
   prepare(): void {
-    const { size, active } = this.#pool;
-    let served = 0;
-    for (let i = 0; i < size; i++) served += active[i];
+    const served = this.#pool.activeTotal;
     // The +1 counts the request being placed.
     const slots = Math.floor((((Math.imul(served + 1, this.#factor) >>> 0) + 99) >>> 0) / 100);
     const weight = this.#ring.totalWeight;

@@ -3,7 +3,7 @@ import { CRC32_INIT, crc32Final, crc32Update } from "./crc32.js";
 import { defineStrategy } from "./define.js";
 import { hashKeyOption, writeKey } from "./hash-key.js";
 import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
-import { serverAtWeight, totalWeight } from "./weights.js";
+import { WeightRanges } from "./weights.js";
 
 /** Candidates tried before falling back to round robin: 0..20 (ngx_http_upstream_get_hash_peer). */
 const MAX_TRIES = 20;
@@ -34,14 +34,14 @@ export const nginxHash = defineStrategy({
   create(pool, _random, options) {
     const fallback = new SmoothWeightedRoundRobin(pool);
     let key = new Uint8Array(256);
-    let total = totalWeight(pool);
+    const ranges = new WeightRanges(pool);
     return {
       poolChanged() {
-        total = totalWeight(pool);
+        ranges.rebuild();
       },
       pick(request) {
-        const { size, weights, accepting } = pool;
-        if (size < 2 || total <= 0) return fallback.pick();
+        const { size, accepting } = pool;
+        if (size < 2 || ranges.total <= 0) return fallback.pick();
         let length = writeKey(request, options.key, key);
         if (length > key.length) {
           key = new Uint8Array(length * 2); // a rare long keyText from `lbsim route`
@@ -53,7 +53,7 @@ export const nginxHash = defineStrategy({
           // The rehash counter equals the try number: both advance once per candidate.
           const v = (crc32Final(crc32Update(PREFIX[tries], key, 0, length)) >>> 16) & 0x7fff;
           acc = (acc + v) >>> 0;
-          const p = serverAtWeight(weights, acc % total);
+          const p = ranges.serverAt(acc % ranges.total);
           if (accepting[p]) return p;
         }
         return fallback.pick();

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineStrategy } from "./define.js";
 import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
-import { serverAtWeight, totalWeight } from "./weights.js";
+import { WeightRanges } from "./weights.js";
 
 /** Candidates tried before round robin takes over: 0..20 (ngx_http_upstream_get_ip_hash_peer). */
 const MAX_TRIES = 20;
@@ -21,13 +21,13 @@ export const nginxIpHash = defineStrategy({
   options: z.strictObject({}),
   create(pool) {
     const fallback = new SmoothWeightedRoundRobin(pool);
-    let total = totalWeight(pool);
+    const ranges = new WeightRanges(pool);
     return {
       poolChanged() {
-        total = totalWeight(pool);
+        ranges.rebuild();
       },
       pick(request) {
-        const { size, weights, accepting } = pool;
+        const { size, accepting } = pool;
         if (size < 2) return fallback.pick();
         const a = request.address >>> 24, b = (request.address >>> 16) & 0xff, c = (request.address >>> 8) & 0xff;
         let h = 89;
@@ -35,7 +35,7 @@ export const nginxIpHash = defineStrategy({
           h = (h * 113 + a) % 6271;
           h = (h * 113 + b) % 6271;
           h = (h * 113 + c) % 6271;
-          const p = serverAtWeight(weights, h % total);
+          const p = ranges.serverAt(h % ranges.total);
           if (accepting[p]) return p;
         }
         return fallback.pick();

@@ -23,9 +23,10 @@ export class RotatingRoundRobin {
    * change). The pointer keeps its place when it still falls inside the new cycle.
    */
   rebuild(): void {
-    const { size, weights, names, addresses, ids, active } = this.#pool;
+    const { size, weights, names, addresses, ids, active, activeTotal } = this.#pool;
     const all = new Uint8Array(weights.length).fill(1, 0, size);
-    const smooth = new SmoothWeightedRoundRobin({ size, names, addresses, ids, weights, active, eligible: all, accepting: all });
+    // The same servers, every one of them taken as accepting: the order the cycle repeats (load plays no part).
+    const smooth = new SmoothWeightedRoundRobin({ size, names, addresses, ids, weights, active, activeTotal, eligible: all, accepting: all });
     let length = 0;
     for (let i = 0; i < size; i++) length += weights[i];
     this.#cycle = Int32Array.from({ length }, () => smooth.pick());

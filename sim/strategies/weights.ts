@@ -8,12 +8,41 @@ export function totalWeight(pool: PoolView): number {
 }
 
 /**
- * The server whose weight range holds `w` (0 <= w < total weight), walking the servers in
- * configuration order and subtracting each weight: nginx's `ip_hash`/`hash` peer walk
- * (ngx_http_upstream_get_ip_hash_peer, ngx_http_upstream_get_hash_peer).
+ * nginx's `ip_hash`/`hash` peer walk (ngx_http_upstream_get_ip_hash_peer,
+ * ngx_http_upstream_get_hash_peer): the server whose weight range holds w, 0 <= w < the total
+ * weight, down servers included. nginx walks the servers in configuration order subtracting
+ * each weight; the first server whose running sum of weights exceeds w is the one the walk stops
+ * at, so a binary search over those sums finds the same server in log(servers) steps.
+ * Call `rebuild()` when the weights or the number of servers change.
  */
-export function serverAtWeight(weights: Int32Array, w: number): number {
-  let p = 0;
-  while (w >= weights[p]) w -= weights[p++];
-  return p;
+export class WeightRanges {
+  readonly #pool: PoolView;
+  /** ends[p]: the weights of servers 0..p added up. */
+  #ends = new Float64Array(0);
+  /** The total weight, down servers included (nginx's `peers->total_weight`). */
+  total = 0;
+
+  constructor(pool: PoolView) {
+    this.#pool = pool;
+    this.rebuild();
+  }
+
+  rebuild(): void {
+    const { size, weights } = this.#pool;
+    this.#ends = new Float64Array(size);
+    let sum = 0;
+    for (let p = 0; p < size; p++) this.#ends[p] = sum += weights[p];
+    this.total = sum;
+  }
+
+  serverAt(w: number): number {
+    const ends = this.#ends;
+    let low = 0, high = ends.length - 1;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (ends[mid] > w) high = mid;
+      else low = mid + 1;
+    }
+    return low;
+  }
 }
