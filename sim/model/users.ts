@@ -181,7 +181,7 @@ export class Users {
   }
 
   #walk(slot: number, arrived: number): void {
-    const t = this.#clients, uid = t.uid[slot], c = this.#scenario.clients;
+    const t = this.#clients, uid = t.uid[slot];
     let at = arrived, sent = 0;
     for (let visit = 0; ; visit++) {
       const length = this.#visitLength(uid, visit);
@@ -197,7 +197,7 @@ export class Users {
         sent++;
         if (j < length) at += this.#think.quantile(this.#draw.think.at(uid, sent));
       }
-      if (!(this.#draw.returns.at(uid, visit) < c.returning.fraction)) return t.release(slot);
+      if (!this.#returns(uid, visit)) return t.release(slot);
       at += this.#returnAfter.quantile(this.#draw.returnAfter.at(uid, visit));
       if (at >= 0) {
         t.visit[slot] = visit + 1;
@@ -219,7 +219,7 @@ export class Users {
    */
   #endedLongBefore(uid: number, visit: number, sent: number, length: number, at: number): boolean {
     const think = this.#think;
-    if (!think.exponential || this.#draw.returns.at(uid, visit) < this.#scenario.clients.returning.fraction) return false;
+    if (!think.exponential || this.#returns(uid, visit)) return false;
     const draw = this.#draw.think, last = sent + length;
     // First from each draw's top bits alone: the think times this bound gives are at least the
     // exact ones, so a visit that ends before 0 by it certainly ends before 0 (half the hashing).
@@ -229,6 +229,12 @@ export class Users {
     let product = 1;
     for (let n = sent + 1; n < last; n++) product *= 1 - draw.at(uid, n);
     return endsBefore(at, -think.mean * Math.log(product), length);
+  }
+
+  /** Whether the user comes back after this visit; with no returning users, without a draw (it is keyed, so skipping it moves no other). */
+  #returns(uid: number, visit: number): boolean {
+    const fraction = this.#scenario.clients.returning.fraction;
+    return fraction > 0 && this.#draw.returns.at(uid, visit) < fraction;
   }
 
   /** Requests in a user's visit; clamped so a heavy-tailed draw cannot overflow the 32-bit counter. */
@@ -275,7 +281,7 @@ export class Users {
     const t = this.#clients, uid = t.uid[slot], visit = t.visit[slot]++;
     this.connections?.visitEnded(slot, now);
     this.#sessions.visitEnded(slot, now);
-    if (this.#draw.returns.at(uid, visit) < this.#scenario.clients.returning.fraction) {
+    if (this.#returns(uid, visit)) {
       const at = now + this.#returnAfter.quantile(this.#draw.returnAfter.at(uid, visit));
       if (at <= this.#scenario.duration) return this.#engine.at(at, this.#VISIT_START, t.subject(slot));
     }
