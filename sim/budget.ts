@@ -50,7 +50,7 @@ export interface Estimate {
 }
 
 // NOTE: byte costs are rounded up from the model's own layouts: a client slot is ~100 bytes of
-// typed arrays, doubled while the table grows, plus its pending event in the heap. On the
+// typed arrays, doubled while the table grows, plus its pending event in the queue. On the
 // 100,000-user bench (bench/large.json) this estimates 145 MiB against a measured peak RSS of
 // 97-99 MiB (BENCHMARKS.md), so a budget errs on the safe side.
 const SLOT_BYTES = 260;
