@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { loadScenarioFile, runScenarios } from "../sim/index.js";
 import { repoFile } from "./root.js";
 import { spread } from "./spread.js";
@@ -14,9 +15,12 @@ function sweepScenarios() {
 
 /**
  * Wall-clock seconds of the sweep on 1 worker and on 2, interleaved (1, 2, 1, 2, ...), `runs`
- * times each: the Markdown row with the median of each and of the speed-up, with its range.
+ * times each: the Markdown row with the median of each and of the speed-up, with its range; a row
+ * saying why instead when the process may use fewer than 2 `cores`.
  */
-export async function sweepSpeedupRow(runs: number): Promise<string> {
+export async function sweepSpeedupRow(runs: number, cores = availableParallelism()): Promise<string> {
+  // A process pinned to one core (taskset) pins its worker threads too: two workers would share it.
+  if (cores < 2) return `| sweep of 8 points (bench-large, 8 min each), 1 worker against 2 | not run: this process may use ${cores} core | | |`;
   const scenarios = sweepScenarios();
   const seconds: Record<1 | 2, number[]> = { 1: [], 2: [] };
   for (let i = 0; i < runs; i++) {
