@@ -1,104 +1,73 @@
 /**
- * A 4-ary min-heap of events ordered by (time, sequence number), held in typed arrays.
- * An event is four numbers: time, seq, kind, subject; the caller numbers them. Nothing is
- * allocated per event; the arrays double when full. See DESIGN.md "Events are numbers".
- * NOTE: four children per node halve the depth of a binary heap; with 10^5 pending events
- * the queue is memory-bound, and this measured 1-7% faster in interleaved runs (BENCHMARKS.md).
+ * A binary min-heap of event records (numbers the event queue gives its events), ordered by
+ * their (time, sequence number), which it keeps beside them so that comparing two reads nothing
+ * else. Nothing is allocated per event; the arrays double when full.
  */
 export class EventHeap {
-  #times = new Float64Array(1024);
-  // Float64 so the insertion counter stays exact past 2^31 events (exact up to 2^53).
-  #seqs = new Float64Array(1024);
-  #kinds = new Int32Array(1024);
-  #subjects = new Int32Array(1024);
-  #size = 0;
-
-  /** Fields of the event most recently removed by `pop()`. */
-  time = 0;
-  seq = 0;
-  kind = 0;
-  subject = 0;
-
-  get size(): number {
-    return this.#size;
-  }
+  #times = new Float64Array(64);
+  // Float64 so sequence numbers stay exact past 2^31 events (exact up to 2^53).
+  #seqs = new Float64Array(64);
+  #records = new Int32Array(64);
+  size = 0;
 
   peekTime(): number {
-    return this.#size > 0 ? this.#times[0] : Infinity;
+    return this.size > 0 ? this.#times[0] : Infinity;
   }
 
-  push(time: number, seq: number, kind: number, subject: number): void {
-    if (this.#size === this.#times.length) this.#grow();
-    const times = this.#times, seqs = this.#seqs, kinds = this.#kinds, subjects = this.#subjects;
+  push(time: number, seq: number, record: number): void {
+    if (this.size === this.#times.length) this.#grow();
     // Sift the hole up from the new leaf, moving parents down, then write the event once.
-    let i = this.#size++;
+    let i = this.size++;
     while (i > 0) {
-      const parent = (i - 1) >> 2;
-      const pt = times[parent];
-      if (pt < time || (pt === time && seqs[parent] < seq)) break;
-      times[i] = pt;
-      seqs[i] = seqs[parent];
-      kinds[i] = kinds[parent];
-      subjects[i] = subjects[parent];
+      const parent = (i - 1) >> 1;
+      if (this.#before(parent, time, seq)) break;
+      this.#move(parent, i);
       i = parent;
     }
-    times[i] = time;
-    seqs[i] = seq;
-    kinds[i] = kind;
-    subjects[i] = subject;
+    this.#set(i, time, seq, record);
   }
 
-  /** Removes the earliest event and exposes it through `time`, `kind` and `subject`. */
-  pop(): void {
-    const times = this.#times, seqs = this.#seqs, kinds = this.#kinds, subjects = this.#subjects;
-    if (this.#size === 0) throw new RangeError("pop() on an empty event heap");
-    this.time = times[0];
-    this.seq = seqs[0];
-    this.kind = kinds[0];
-    this.subject = subjects[0];
-    const last = --this.#size;
-    if (last === 0) return;
-    const t = times[last], s = seqs[last], k = kinds[last], sub = subjects[last];
-    // Sift the hole down from the root, moving the smallest child up.
+  /** Removes the earliest event and returns its record. */
+  pop(): number {
+    if (this.size === 0) throw new RangeError("pop() on an empty event heap");
+    const top = this.#records[0], last = --this.size;
+    const time = this.#times[last], seq = this.#seqs[last], record = this.#records[last];
+    // Sift the hole down from the root, moving the earlier child up.
     let i = 0;
-    for (;;) {
-      const first = 4 * i + 1;
-      if (first >= last) break;
-      let child = first;
-      let ct = times[first], cs = seqs[first];
-      const end = first + 4 < last ? first + 4 : last;
-      for (let c = first + 1; c < end; c++) {
-        const tc = times[c];
-        if (tc < ct || (tc === ct && seqs[c] < cs)) {
-          child = c;
-          ct = tc;
-          cs = seqs[c];
-        }
-      }
-      if (ct > t || (ct === t && cs > s)) break;
-      times[i] = ct;
-      seqs[i] = cs;
-      kinds[i] = kinds[child];
-      subjects[i] = subjects[child];
+    for (let child = 1; child < last; child = 2 * i + 1) {
+      if (child + 1 < last && this.#before(child + 1, this.#times[child], this.#seqs[child])) child++;
+      if (!this.#before(child, time, seq)) break;
+      this.#move(child, i);
       i = child;
     }
-    times[i] = t;
-    seqs[i] = s;
-    kinds[i] = k;
-    subjects[i] = sub;
+    this.#set(i, time, seq, record);
+    return top;
+  }
+
+  /** Whether entry i comes before (time, seq). */
+  #before(i: number, time: number, seq: number): boolean {
+    const t = this.#times[i];
+    return t < time || (t === time && this.#seqs[i] < seq);
+  }
+
+  #move(from: number, to: number): void {
+    this.#set(to, this.#times[from], this.#seqs[from], this.#records[from]);
+  }
+
+  #set(i: number, time: number, seq: number, record: number): void {
+    this.#times[i] = time;
+    this.#seqs[i] = seq;
+    this.#records[i] = record;
   }
 
   #grow(): void {
-    const n = this.#times.length * 2;
-    const times = new Float64Array(n), seqs = new Float64Array(n);
-    const kinds = new Int32Array(n), subjects = new Int32Array(n);
+    const n = 2 * this.#times.length;
+    const times = new Float64Array(n), seqs = new Float64Array(n), records = new Int32Array(n);
     times.set(this.#times);
     seqs.set(this.#seqs);
-    kinds.set(this.#kinds);
-    subjects.set(this.#subjects);
+    records.set(this.#records);
     this.#times = times;
     this.#seqs = seqs;
-    this.#kinds = kinds;
-    this.#subjects = subjects;
+    this.#records = records;
   }
 }
