@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineStrategy } from "./define.js";
 import { SmoothWeightedRoundRobin } from "./smooth-weighted-round-robin.js";
+import { WeightRanges } from "./weights.js";
 
 /** nginx gives up drawing after the 21st unusable peer (`++rp->tries > 20`) and falls back to round robin. */
 const MAX_TRIES = 20;
@@ -22,32 +23,17 @@ export const weightedRandom = defineStrategy({
   options: z.strictObject({}),
   create(pool, draw) {
     const fallback = new SmoothWeightedRoundRobin(pool);
-    /** starts[i]: the first weight unit of server i's range, as nginx's `ranges[i].range`; sized by capacity. */
-    const starts = new Float64Array(pool.weights.length);
-    let totalWeight = 0;
-    const rebuild = () => {
-      totalWeight = 0;
-      for (let i = 0; i < pool.size; i++) {
-        starts[i] = totalWeight;
-        totalWeight += pool.weights[i];
-      }
-    };
-    rebuild();
+    // nginx's `ranges`: each server's run of weight units, found by binary search.
+    const ranges = new WeightRanges(pool);
     return {
       poolChanged(what) {
-        if (what !== "health") rebuild();
+        if (what !== "health") ranges.rebuild();
       },
       pick() {
         const { size, accepting } = pool;
         if (size < 2) return fallback.pick();
         for (let tries = 0; tries <= MAX_TRIES; tries++) {
-          const x = Math.floor(draw() * totalWeight);
-          let i = 0, j = size;
-          while (j - i > 1) {
-            const k = (i + j) >>> 1;
-            if (x < starts[k]) j = k;
-            else i = k;
-          }
+          const i = ranges.serverAt(Math.floor(draw() * ranges.total));
           if (accepting[i]) return i;
         }
         return fallback.pick();

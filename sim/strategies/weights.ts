@@ -12,7 +12,8 @@ export function totalWeight(pool: PoolView): number {
  * ngx_http_upstream_get_hash_peer): the server whose weight range holds w, 0 <= w < the total
  * weight, down servers included. nginx walks the servers in configuration order subtracting
  * each weight; the first server whose running sum of weights exceeds w is the one the walk stops
- * at, so a binary search over those sums finds the same server in log(servers) steps.
+ * at, so a binary search over those sums finds the same server in log(servers) steps. nginx
+ * `random` locates its draw the same way (ngx_http_upstream_peek_random_peer's `ranges`).
  * Call `rebuild()` when the weights or the number of servers change.
  */
 export class WeightRanges {
